@@ -1,0 +1,50 @@
+// The `cosplay` command line. Each command lives in src/commands/<name>.ts and registers itself here.
+import { Command } from 'commander';
+import { pathToFileURL } from 'node:url';
+import { realpathSync } from 'node:fs';
+import { UserError } from './types.js';
+
+export type CommandModule = { register(program: Command): void };
+
+const commands: CommandModule[] = [];
+
+export function buildProgram(): Command {
+  const program = new Command('cosplay')
+    .description('CoSPlay: cooperative self-play of candidate programs and self-generated unit tests')
+    .showHelpAfterError()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  for (const c of commands) c.register(program);
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof UserError) {
+      process.stderr.write(`cosplay: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+function isMain(): boolean {
+  if (!process.argv[1]) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  runCli(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write(`cosplay: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
