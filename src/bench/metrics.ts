@@ -22,6 +22,8 @@ export interface TaskOutcome {
   id: string;
   /** Ground-truth correctness of every code of the pool the task is scored on (the initial pool). */
   poolCorrect: readonly boolean[];
+  /** Ground-truth correctness of the code pool after self-play, when there was self-play. */
+  finalCorrect?: readonly boolean[];
   /** Per selector: the ground-truth correctness of every code in its tied set (any pool). */
   ties: Partial<Record<string, readonly boolean[]>>;
   /** UT quality before and after self-play; only counted when the task has at least one correct code. */
@@ -60,6 +62,8 @@ export interface BenchSums {
   codeAccuracy: number;
   codes: number;
   correctCodes: number;
+  /** The pool after self-play: tasks measured, tasks with a correct code, sum of per-task pass@1. */
+  final: { tasks: number; oracle: number; codeAccuracy: number };
   /** Per selector: sum of expected accuracies and the number of tasks it was measured on. */
   bon: Record<string, { sum: number; tasks: number }>;
   utBefore: UtSums;
@@ -108,6 +112,7 @@ export function emptySums(): BenchSums {
     codeAccuracy: 0,
     codes: 0,
     correctCodes: 0,
+    final: { tasks: 0, oracle: 0, codeAccuracy: 0 },
     bon: {},
     utBefore: emptyUt(),
     utAfter: emptyUt(),
@@ -136,6 +141,12 @@ export function addTask(sums: BenchSums, o: TaskOutcome): BenchSums {
   sums.codeAccuracy += s.codeAccuracy;
   sums.codes += o.poolCorrect.length;
   sums.correctCodes += o.poolCorrect.filter(Boolean).length;
+  if (o.finalCorrect && o.finalCorrect.length > 0) {
+    const c = o.finalCorrect.filter(Boolean).length;
+    sums.final.tasks += 1;
+    sums.final.oracle += c > 0 ? 1 : 0;
+    sums.final.codeAccuracy += c / o.finalCorrect.length;
+  }
   for (const [sel, acc] of Object.entries(s.bon)) {
     if (acc === undefined) continue;
     const b = (sums.bon[sel] ??= { sum: 0, tasks: 0 });
@@ -162,6 +173,9 @@ export function mergeSums(parts: readonly BenchSums[]): BenchSums {
     out.codeAccuracy += p.codeAccuracy;
     out.codes += p.codes;
     out.correctCodes += p.correctCodes;
+    out.final.tasks += p.final.tasks;
+    out.final.oracle += p.final.oracle;
+    out.final.codeAccuracy += p.final.codeAccuracy;
     for (const [sel, b] of Object.entries(p.bon)) {
       const o = (out.bon[sel] ??= { sum: 0, tasks: 0 });
       o.sum += b.sum;
@@ -200,6 +214,9 @@ export interface BenchSummary {
   utAccuracyMicroAfter: number | null;
   /** Pooled code accuracy (correct codes / codes). */
   codeAccuracyMicro: number;
+  /** Oracle and pass@1 of the code pool after self-play (null without self-play). */
+  oracleFinal: number | null;
+  codeAccuracyFinal: number | null;
   failedTasks: number;
 }
 
@@ -225,6 +242,8 @@ export function summarize(s: BenchSums): BenchSummary {
     utAccuracyMicroBefore: ratio(s.utBefore.correct, s.utBefore.valid),
     utAccuracyMicroAfter: ratio(s.utAfter.correct, s.utAfter.valid),
     codeAccuracyMicro: ratio(s.correctCodes, s.codes) ?? 0,
+    oracleFinal: ratio(s.final.oracle, s.final.tasks),
+    codeAccuracyFinal: ratio(s.final.codeAccuracy, s.final.tasks),
     failedTasks: s.failed,
   };
 }
