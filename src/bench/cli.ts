@@ -227,7 +227,7 @@ export async function runBenchCommand(
           },
         });
         r.sums.wallMs = Date.now() - started;
-        report = buildReport(r.sums, { ...info, params: sel.params });
+        report = buildReport(r.sums, { ...info, params: sel.params, cells: r.sums.cells });
       } finally {
         await sel.close();
       }

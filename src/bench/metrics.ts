@@ -34,6 +34,8 @@ export interface TaskOutcome {
   tokens?: number;
   requests?: number;
   wallMs?: number;
+  /** Executor cells the selection ran for this task. */
+  cells?: number;
 }
 
 export interface TaskScore {
@@ -74,12 +76,15 @@ export interface BenchSums {
   requests: number;
   /** Sum of per-task wall times. */
   taskWallMs: number;
+  /** Executor cells run (selection and grading). */
+  cells: number;
   /** Wall time of the run(s): for merged shards, the sum of the shards' wall times. */
   wallMs: number;
   /** Tasks whose run failed (counted nowhere else). */
   failed: number;
 }
 
+/** Expected accuracy of a uniform pick from the tie; an empty tie (nothing picked) scores 0. */
 export function expectedAccuracy(tiedCorrect: readonly boolean[]): number {
   if (tiedCorrect.length === 0) return 0;
   return tiedCorrect.filter(Boolean).length / tiedCorrect.length;
@@ -120,6 +125,7 @@ export function emptySums(): BenchSums {
     tokens: 0,
     requests: 0,
     taskWallMs: 0,
+    cells: 0,
     wallMs: 0,
     failed: 0,
   };
@@ -161,6 +167,7 @@ export function addTask(sums: BenchSums, o: TaskOutcome): BenchSums {
   sums.tokens += o.tokens ?? 0;
   sums.requests += o.requests ?? 0;
   sums.taskWallMs += o.wallMs ?? 0;
+  sums.cells += o.cells ?? 0;
   return sums;
 }
 
@@ -191,6 +198,7 @@ export function mergeSums(parts: readonly BenchSums[]): BenchSums {
     out.tokens += p.tokens;
     out.requests += p.requests;
     out.taskWallMs += p.taskWallMs;
+    out.cells += p.cells ?? 0;
     out.wallMs += p.wallMs;
     out.failed += p.failed;
   }

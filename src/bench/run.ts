@@ -36,6 +36,8 @@ export interface SelectionFacts {
   tokens: number;
   requests: number;
   wallMs: number;
+  /** Executor cells the selection ran. */
+  cells?: number;
   /** Anything else worth keeping in the trace (rounds, decisions, matrices). */
   details?: Record<string, unknown>;
 }
@@ -90,10 +92,12 @@ export async function utCorrectness(
   correctCodes: readonly string[],
   uts: readonly UnitTest[],
   timeoutMs?: number,
+  stats?: { cells: number },
 ): Promise<Array<boolean | null>> {
   if (uts.length === 0) return [];
   if (correctCodes.length === 0) return uts.map(() => null);
   const distinct = [...new Map(uts.map((t) => [utKey(t), t])).values()];
+  if (stats) stats.cells += correctCodes.length * distinct.length;
   const rows: CellResult[][] = await executor.run({
     language: d.language,
     kind: d.kind,
@@ -138,6 +142,7 @@ export async function gradeSelection(
     correctCodes,
     uts.map((u) => u.test),
     opts.utTimeoutMs,
+    grader.stats,
   );
   const before = quality(facts.initialUts, utOk.slice(0, facts.initialUts.length));
   const after = quality(facts.finalUts, utOk.slice(facts.initialUts.length));
@@ -145,7 +150,7 @@ export async function gradeSelection(
   const picks: NonNullable<TaskTrace['picks']> = {};
   const codeIndex = new Map(all.map((c, i) => [c, i]));
   for (const [sel, tie] of Object.entries(facts.ties)) {
-    if (tie.length === 0) continue;
+    // an empty tie (the selector picked nothing) scores 0 for this task
     ties[sel] = tie.map((c) => correctOf.get(c)!);
     picks[sel] = { tie: tie.map((c) => codeIndex.get(c)!), correct: ties[sel] };
   }
@@ -160,6 +165,7 @@ export async function gradeSelection(
     tokens: facts.tokens,
     requests: facts.requests,
     wallMs: facts.wallMs,
+    cells: facts.cells,
   };
   return {
     outcome,
@@ -230,5 +236,6 @@ export async function runBench(
   const sums = emptySums();
   for (const o of outcomes) if (o) addTask(sums, o);
   sums.failed = failed;
+  sums.cells += grader.stats.cells;
   return { sums, traces };
 }
