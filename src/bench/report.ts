@@ -1,6 +1,6 @@
 // Presentation of a benchmark run: the JSON report (the CLI contract plus extra fields, and the raw sums
 // that `bench-merge` combines exactly), the stdout table, and a TTY-aware progress display on stderr.
-import { BON_SELECTORS, summarize, type BenchSums, type BenchSummary } from './metrics.js';
+import { summarize, type BenchSums, type BenchSummary } from './metrics.js';
 import { UserError } from '../types.js';
 
 export const REPORT_VERSION = 1;
@@ -65,10 +65,8 @@ export function formatTable(r: BenchReport): string {
   lines.push(`tasks ${r.tasks}${r.failedTasks ? ` (+${r.failedTasks} failed, not scored)` : ''}`);
   lines.push('');
   lines.push('selector                      BoN accuracy');
-  const keys = [
-    ...BON_SELECTORS,
-    ...Object.keys(r.bon).filter((k) => !(BON_SELECTORS as readonly string[]).includes(k)),
-  ];
+  const order = Object.keys(LABELS);
+  const keys = [...order, ...Object.keys(r.bon).filter((k) => !order.includes(k))];
   for (const k of keys) {
     const v = r.bon[k];
     if (v === null || v === undefined) continue;
