@@ -112,10 +112,15 @@ interface WireResult {
   nRejected?: boolean;
 }
 
+function isErrorLike(err: unknown): err is Error {
+  // duck-typed: errors from another realm (undici's body parsing under a test VM) fail instanceof Error
+  return !!err && typeof err === 'object' && typeof (err as Error).message === 'string';
+}
+
 function errorText(err: unknown): string {
-  if (err instanceof Error) {
+  if (isErrorLike(err)) {
     const cause = (err as { cause?: unknown }).cause;
-    return cause instanceof Error && cause.message && !err.message.includes(cause.message)
+    return isErrorLike(cause) && cause.message && !err.message.includes(cause.message)
       ? `${err.message} (${cause.message})`
       : err.message;
   }
@@ -323,7 +328,7 @@ export function createLlm(config: LlmConfig, opts: CreateLlmOptions = {}): Gatew
       }
       if (err instanceof APIConnectionError) return { ok: false, kind: 'connection', error: errorText(err) };
       // a body that was announced as JSON but does not parse (SyntaxError), or a cut connection while reading it
-      if (err instanceof SyntaxError)
+      if (isErrorLike(err) && err.name === 'SyntaxError')
         return { ok: false, kind: 'unparseable', error: `malformed JSON reply: ${err.message}` };
       return { ok: false, kind: 'connection', error: errorText(err) };
     } finally {
