@@ -39,10 +39,8 @@ interface Prepared {
   testInputs: string[];
   /** Distinct recorded inputs (whitespace-normalised), first occurrence order. */
   distinctInputs: string[];
-  /** Expected values per whitespace-collapsed input, in recording order. */
+  /** Expected values per normalised input, in recording order. */
   expectedByInput: Map<string, string[]>;
-  /** The same keyed by the input with all whitespace removed (a looser second match). */
-  expectedByBareInput: Map<string, string[]>;
 }
 
 interface Cursors {
@@ -53,13 +51,27 @@ interface Cursors {
   outputs: Map<string, number>;
 }
 
-/** Collapses whitespace runs to one space and trims. */
-export function normalizeInput(s: string): string {
-  return s.replace(/\s+/g, ' ').trim();
-}
-
-function bare(s: string): string {
-  return s.replace(/\s+/g, '');
+/**
+ * The key under which inputs are compared. Stdio inputs: whitespace runs collapsed to one space, trimmed.
+ * Function calls: whitespace outside string literals removed (`f([1, 2], 3)` equals `f([1,2],3)`), so an
+ * input the engine re-formatted still finds its recorded outputs.
+ */
+export function normalizeInput(s: string, kind: 'function' | 'stdio' = 'stdio'): string {
+  if (kind === 'stdio') return s.replace(/\s+/g, ' ').trim();
+  let out = '';
+  let quote: string | null = null;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (quote) {
+      out += c;
+      if (c === '\\' && i + 1 < s.length) out += s[++i];
+      else if (c === quote) quote = null;
+    } else if (c === '"' || c === "'" || c === '`') {
+      quote = c;
+      out += c;
+    } else if (!/\s/.test(c)) out += c;
+  }
+  return out;
 }
 
 function positiveInt(v: unknown, fallback: number): number {
@@ -82,28 +94,22 @@ export class ReplayModel {
     for (const t of tasks) {
       const testInputs = t.tests.map((r) => recordedInput(t, r));
       const expectedByInput = new Map<string, string[]>();
-      const expectedByBareInput = new Map<string, string[]>();
       const distinct: string[] = [];
       t.tests.forEach((r, i) => {
         const input = testInputs[i];
-        const k = normalizeInput(input);
+        const k = normalizeInput(input, t.kind);
         let list = expectedByInput.get(k);
         if (!list) {
           expectedByInput.set(k, (list = []));
           distinct.push(input);
         }
         list.push(r.expected);
-        const b = bare(input);
-        let blist = expectedByBareInput.get(b);
-        if (!blist) expectedByBareInput.set(b, (blist = []));
-        blist.push(r.expected);
       });
       this.tasks.set(t.id, {
         task: t,
         testInputs,
         distinctInputs: distinct,
         expectedByInput,
-        expectedByBareInput,
       });
     }
   }
@@ -195,12 +201,8 @@ export class ReplayModel {
       }
       case 'ut-output': {
         if (typeof meta.input !== 'string') return decline('ut-output needs meta.input');
-        let key = normalizeInput(meta.input);
-        let list = p.expectedByInput.get(key);
-        if (!list) {
-          key = `\u0000bare\u0000${bare(meta.input)}`;
-          list = p.expectedByBareInput.get(bare(meta.input));
-        }
+        const key = normalizeInput(meta.input, p.task.kind);
+        const list = p.expectedByInput.get(key);
         if (!list) return decline('no recorded test has this input');
         for (let i = 0; i < n; i++) {
           const at = c.outputs.get(key) ?? 0;
