@@ -6,7 +6,8 @@ type CountFn = (text: string) => number;
 let loading: Promise<CountFn> | null = null;
 
 function load(): Promise<CountFn> {
-  loading ??= import('gpt-tokenizer').then(
+  // eager: bundled into the main file by ncc (no extra chunk), still evaluated only on first use
+  loading ??= import(/* webpackMode: "eager" */ 'gpt-tokenizer').then(
     (m) => (text: string) => m.countTokens(text, { disallowedSpecial: new Set() }),
     () => (text: string) => Math.ceil(text.length / 4),
   );

@@ -365,7 +365,7 @@ describe('faults', () => {
   });
 
   it('faults can target one purpose and task', async () => {
-    server.setFaults([{ fault: 'server-error', match: { purpose: 'ut-output', task: 'T2' } }]);
+    server.setFaults([{ fault: 'server-error', when: { purpose: 'ut-output', task: 'T2' } }]);
     const c = client();
     await c.complete(req());
     await c.complete(req({ purpose: 'ut-output', task: 'T1' }));

@@ -7,7 +7,7 @@
 //       'stage1.ut-output@HumanEval/0': ['```json\n{"expected": "True"}\n```', null],  // choice 1 text, choice 2 declined
 //       'ut-input': (ctx) => jsonReply({ inputs: [`f(${ctx.call})`] }),  // a function: per request
 //     },
-//     faults: [{ fault: { type: 'rate-limit', retryAfter: 0 }, match: { purpose: 'code' } }],
+//     faults: [{ fault: { type: 'rate-limit', retryAfter: 0 }, when: { purpose: 'code' } }],
 //   });
 //   const llm = createLlm(testLlmConfig(server));
 //   ...
@@ -27,7 +27,7 @@
 //   { choices: [...], usage } full control; usage null omits the usage field
 //
 // Faults are rules checked in order for every request; the first that matches and has uses left fires and
-// uses one up (default `times: 1`; `times: Infinity` for always). A fault given without `match` hits the
+// uses one up (default `times: 1`; `times: Infinity` for always). A fault given without `when` hits the
 // next request, whatever it is. Kinds: see `Fault` below.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -109,8 +109,11 @@ export interface FaultRule {
   fault: Fault | FaultType;
   /** How many requests it hits (default 1). */
   times?: number;
-  /** Which requests it may hit (default: any). */
-  match?: FaultMatch | ((req: RecordedRequest) => boolean);
+  /**
+   * Which requests it may hit (default: any): fields that must be equal, or a predicate. (Named `when`, not
+   * `match`: a property called `match` would clash with String.prototype.match in contextual typing.)
+   */
+  when?: FaultMatch | ((req: RecordedRequest) => boolean);
 }
 
 export interface RecordedRequest {
@@ -211,18 +214,18 @@ export function testLlmConfig(server: { url: string }, overrides: Partial<LlmCon
 interface LiveRule {
   fault: Fault;
   left: number;
-  match?: FaultRule['match'];
+  when?: FaultRule['when'];
 }
 
 function toRule(r: FaultRule | Fault | FaultType): LiveRule {
   if (typeof r === 'string') return { fault: { type: r } as Fault, left: 1 };
   if ('type' in r) return { fault: r, left: 1 };
   const fault = typeof r.fault === 'string' ? ({ type: r.fault } as Fault) : r.fault;
-  return { fault, left: r.times ?? 1, match: r.match };
+  return { fault, left: r.times ?? 1, when: r.when };
 }
 
 function matches(rule: LiveRule, req: RecordedRequest): boolean {
-  const m = rule.match;
+  const m = rule.when;
   if (!m) return true;
   if (typeof m === 'function') return m(req);
   return (
