@@ -14,7 +14,7 @@ import {
   H_SEQ,
   H_SESSION,
   H_STAGE,
-  encodeMeta,
+  encodeMetaHeader,
   encodeTaskHeader,
 } from './protocol.js';
 import { makeRedactor } from './redact.js';
@@ -347,7 +347,7 @@ export function createLlm(config: LlmConfig, opts: CreateLlmOptions = {}): Gatew
       ...encodeTaskHeader(request.task),
       [H_REQUEST_ID]: requestId,
     };
-    if (request.meta !== undefined) headers[H_META] = encodeMeta(request.meta);
+    if (request.meta !== undefined) headers[H_META] = encodeMetaHeader(request.meta);
     checkBudget(key);
     tracker.add(key, { logicalRequests: 1 });
 

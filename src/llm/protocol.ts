@@ -15,6 +15,8 @@
 // Response header:
 //   x-cosplay-declined: 1 when at least one choice was declined (finish_reason content_filter, empty content)
 
+import { createHash } from 'node:crypto';
+
 export const H_STAGE = 'x-cosplay-stage';
 export const H_TASK = 'x-cosplay-task';
 export const H_TASK_ENCODING = 'x-cosplay-task-encoding';
@@ -29,6 +31,36 @@ export const DECLINED_FINISH_REASON = 'content_filter';
 
 export function encodeMeta(meta: Record<string, unknown>): string {
   return Buffer.from(JSON.stringify(meta), 'utf8').toString('base64url');
+}
+
+/**
+ * Live endpoints and proxies refuse large headers (often 8 KB), so a meta whose encoding exceeds this many
+ * bytes is sent with its long top-level strings replaced by `{"$sha256": inputDigest(value)}`; the replay
+ * model matches recorded inputs by the same digest.
+ */
+export const META_HEADER_LIMIT = 4096;
+const DIGEST_MIN_LENGTH = 128;
+
+/** sha256 (hex) of a text with all whitespace removed: how a shortened meta names a long input. */
+export function inputDigest(text: string): string {
+  return createHash('sha256').update(text.replace(/\s+/g, ''), 'utf8').digest('hex');
+}
+
+/** The x-cosplay-meta value, shortened as described at META_HEADER_LIMIT when needed. */
+export function encodeMetaHeader(meta: Record<string, unknown>, limit = META_HEADER_LIMIT): string {
+  const full = encodeMeta(meta);
+  if (full.length <= limit) return full;
+  const slim: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(meta))
+    slim[k] = typeof v === 'string' && v.length > DIGEST_MIN_LENGTH ? { $sha256: inputDigest(v) } : v;
+  return encodeMeta(slim);
+}
+
+/** The digest of a shortened meta string value, or undefined when the value is not one. */
+export function metaDigest(value: unknown): string | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const d = (value as { $sha256?: unknown }).$sha256;
+  return typeof d === 'string' ? d : undefined;
 }
 
 /** Decodes an `x-cosplay-meta` value; undefined when absent or not valid base64url JSON of an object. */

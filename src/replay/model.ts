@@ -5,7 +5,7 @@
 // recorded expected outputs (ut-output). A repeated request id gets the identical answer and moves no cursor.
 import type { DatasetTask } from '../data/dataset.js';
 import { recordedInput } from '../data/dataset.js';
-import { fence, jsonBlock } from '../llm/protocol.js';
+import { fence, inputDigest, jsonBlock, metaDigest } from '../llm/protocol.js';
 
 export interface ReplayRequest {
   stage: string;
@@ -41,6 +41,8 @@ interface Prepared {
   distinctInputs: string[];
   /** Expected values per normalised input, in recording order. */
   expectedByInput: Map<string, string[]>;
+  /** Normalised input key per inputDigest (for metas whose long input was replaced by its digest). */
+  keyByDigest: Map<string, string>;
 }
 
 interface Cursors {
@@ -94,6 +96,7 @@ export class ReplayModel {
     for (const t of tasks) {
       const testInputs = t.tests.map((r) => recordedInput(t, r));
       const expectedByInput = new Map<string, string[]>();
+      const keyByDigest = new Map<string, string>();
       const distinct: string[] = [];
       t.tests.forEach((r, i) => {
         const input = testInputs[i];
@@ -104,12 +107,15 @@ export class ReplayModel {
           distinct.push(input);
         }
         list.push(r.expected);
+        const d = inputDigest(input);
+        if (!keyByDigest.has(d)) keyByDigest.set(d, k);
       });
       this.tasks.set(t.id, {
         task: t,
         testInputs,
         distinctInputs: distinct,
         expectedByInput,
+        keyByDigest,
       });
     }
   }
@@ -200,16 +206,17 @@ export class ReplayModel {
         break;
       }
       case 'ut-output': {
-        if (typeof meta.input !== 'string') return decline('ut-output needs meta.input');
-        const key = normalizeInput(meta.input, p.task.kind);
-        const list = p.expectedByInput.get(key);
+        const digest = metaDigest(meta.input);
+        if (typeof meta.input !== 'string' && !digest) return decline('ut-output needs meta.input');
+        const key = digest ? p.keyByDigest.get(digest) : normalizeInput(meta.input as string, p.task.kind);
+        const list = key === undefined ? undefined : p.expectedByInput.get(key);
         if (!list) return decline('no recorded test has this input');
         for (let i = 0; i < n; i++) {
-          const at = c.outputs.get(key) ?? 0;
+          const at = c.outputs.get(key!) ?? 0;
           const expected = list[at];
           if (expected === undefined) choices.push({ text: null });
           else {
-            c.outputs.set(key, at + 1);
+            c.outputs.set(key!, at + 1);
             choices.push({ text: jsonBlock({ expected }) });
           }
         }

@@ -3,7 +3,7 @@ import { BUNDLED_DATASET, loadDataset, recordedInput } from '../../src/data/data
 import { createLlm } from '../../src/llm/client.js';
 import { resolveLlmConfig } from '../../src/llm/config.js';
 import { extractCodeBlock, extractJson } from '../../src/llm/parse.js';
-import { encodeMeta } from '../../src/llm/protocol.js';
+import { META_HEADER_LIMIT, encodeMeta, encodeMetaHeader } from '../../src/llm/protocol.js';
 import { createReplayLlm, startReplayServer, type ReplayServer } from '../../src/replay/index.js';
 import type { LlmReply, LlmRequest } from '../../src/types.js';
 import { recordedTasks } from './fixtures.js';
@@ -85,6 +85,42 @@ describe('replay server', () => {
     });
     const body = await json(res);
     expect(extractJson<{ expected: string }>(body.choices[0].message.content)).toEqual({ expected: '6\n' });
+  });
+
+  it('matches a long input that the client sent as a digest (large headers are refused by live endpoints)', async () => {
+    const big = Array.from({ length: 3000 }, (_, i) => `${i} ${i * 7}`).join('\n') + '\n';
+    const tasks = [
+      {
+        id: 'S/big',
+        kind: 'stdio' as const,
+        language: 'python' as const,
+        prompt: 'Sum pairs.',
+        codes: [],
+        tests: [
+          { input: '1 2\n', expected: '3\n' },
+          { input: big, expected: 'BIG-1\n' },
+          { input: big.replace(/\n/g, '\r\n'), expected: 'BIG-2\n' },
+        ],
+      },
+    ];
+    const llm = await createReplayLlm(tasks);
+    closers.push(() => llm.close());
+    const r = await llm.complete({
+      stage: 'stage1',
+      purpose: 'ut-output',
+      task: 'S/big',
+      n: 3,
+      meta: { input: big },
+      messages: msg,
+    });
+    expect(r.texts.map((x) => extractJson<{ expected: string }>(x)!.expected)).toEqual([
+      'BIG-1\n',
+      'BIG-2\n',
+    ]);
+    expect(r.declined).toBe(1);
+    const header = encodeMetaHeader({ input: big });
+    expect(header.length).toBeLessThan(META_HEADER_LIMIT);
+    expect(encodeMetaHeader({ input: '1 2\n' })).toBe(encodeMeta({ input: '1 2\n' }));
   });
 
   it('answers the requests of one sequence in x-cosplay-seq order, whatever order they arrive in', async () => {
