@@ -5966,11 +5966,16 @@ class UserError extends Error {
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(760);
 ;// CONCATENATED MODULE: external "node:zlib"
 const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 ;// CONCATENATED MODULE: ./src/data/dataset.ts
 // Datasets in the format of shared/data/README.md: gzip (or plain) JSON Lines, one task per line, with
 // recorded real model samples (codes, tests) and a ground truth that is read only after a pick is made.
+
+
+
 
 
 
@@ -6059,8 +6064,20 @@ function toUnitTest(d, r) {
 function recordedInput(d, r) {
     return (d.kind === 'function' ? r.call : r.input) ?? '';
 }
-/** Path of the dataset bundled with the project (also used by `cosplay demo`). */
-const BUNDLED_DATASET = 'data/humaneval-codegen16b/problems.jsonl.gz';
+const BUNDLED_RELATIVE = (0,external_node_path_.join)('data', 'humaneval-codegen16b', 'problems.jsonl.gz');
+/** Finds the project's data/ from this module's location (src/data/ in development, dist/ in the bundle). */
+function findBundled() {
+    let dir = (0,external_node_path_.dirname)((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url));
+    for (let i = 0; i < 5; i++) {
+        const candidate = (0,external_node_path_.join)(dir, BUNDLED_RELATIVE);
+        if ((0,external_node_fs_.existsSync)(candidate))
+            return candidate;
+        dir = (0,external_node_path_.dirname)(dir);
+    }
+    return BUNDLED_RELATIVE;
+}
+/** Absolute path of the dataset bundled with the project (used by `cosplay demo` and `replay-server`). */
+const BUNDLED_DATASET = findBundled();
 
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
