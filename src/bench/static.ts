@@ -29,6 +29,16 @@ export interface StaticOptions {
   timeoutMs?: number;
   gradeTimeoutMs?: number;
   agree?: KindAgree;
+  /**
+   * More selectors to score on the same matrix (e.g. the engine's baselines, to check them against the
+   * reference ones): each returns its tie as indices into the codes.
+   */
+  extraSelectors?: (m: {
+    pass: boolean[][];
+    cells: CellResult[][];
+    codes: string[];
+    kind: TaskKind;
+  }) => Record<string, number[]>;
   /** Tasks in flight at once (the executor parallelises inside a task too). */
   concurrency?: number;
   onTask?: (r: StaticTaskResult, done: number, total: number) => void;
@@ -41,7 +51,7 @@ export interface StaticTaskResult {
   correct: boolean[];
   /** Row i = code i, column j = test j. */
   pass: boolean[][];
-  ties: Record<StaticSelector, number[]>;
+  ties: Record<StaticSelector, number[]> & Record<string, number[]>;
   ut: UtQuality;
   /** Cells executed for this task (selection + grading). */
   cells: number;
@@ -70,7 +80,7 @@ export async function executeRecorded(
   codes: readonly string[],
   tests: DatasetTask['tests'],
   opts: { timeoutMs?: number; agree?: KindAgree } = {},
-): Promise<{ pass: boolean[][]; outputs: OutputRow[]; cells: number }> {
+): Promise<{ pass: boolean[][]; outputs: OutputRow[]; cellResults: CellResult[][]; cells: number }> {
   const agree = opts.agree ?? strict;
   const kind = d.kind;
   const distinctCodes = [...new Set(codes)];
@@ -127,9 +137,19 @@ export async function executeRecorded(
       return agree(out.output, exp.output, 'function');
     }),
   );
+  // Per (code, test) cells as the method would see them (for selectors that take cells, e.g. the engine's).
+  const distinctCells: CellResult[][] = rows.map((row, i) =>
+    tests.map((t, j) => {
+      const out = row[inputIndex.get(recordedInput(d, t))!];
+      if (!out) return { verdict: 'error', output: '', error: 'not executed' };
+      if (out.verdict !== 'pass') return out;
+      return { verdict: distinctPass[i][j] ? 'pass' : 'fail', output: out.output };
+    }),
+  );
   return {
     pass: codes.map((c) => distinctPass[codeIndex.get(c)!]),
     outputs: codes.map((c) => distinctOutputs[codeIndex.get(c)!]),
+    cellResults: codes.map((c) => distinctCells[codeIndex.get(c)!]),
     cells,
   };
 }
@@ -154,17 +174,18 @@ export async function staticTask(
 ): Promise<StaticTaskResult> {
   const codes = d.codes.slice(0, opts.codes);
   const tests = d.tests.slice(0, opts.tests);
-  const { pass, outputs, cells } = await executeRecorded(executor, d, codes, tests, opts);
+  const { pass, outputs, cellResults, cells } = await executeRecorded(executor, d, codes, tests, opts);
   const agree = opts.agree ?? strict;
   const same = (a: string, b: string) => agree(a, b, d.kind);
   const pc = pCodes(pass);
   const passCount = passCountTied(pass);
-  const ties: Record<StaticSelector, number[]> = {
+  const ties: Record<StaticSelector, number[]> & Record<string, number[]> = {
     first: codes.map((_, i) => i),
     passCount,
     passCountCluster: clusterTied(passCount, outputs, pc, same),
     codet: codetTied(pass),
     mbr: mbrExecTied(outputs, same),
+    ...(opts.extraSelectors?.({ pass, cells: cellResults, codes, kind: d.kind }) ?? {}),
   };
   // Selection is done: only now is the ground truth read.
   const gradeStats = { cells: 0 };

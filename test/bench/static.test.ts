@@ -81,6 +81,22 @@ describe('runStaticCheck', () => {
     expect(corrupt.tasks[0].correct).not.toEqual(honest.tasks[0].correct);
   });
 
+  it('scores extra selectors on the same cells the method would see', async () => {
+    let seen: string[][] = [];
+    const r = await runStaticCheck(new TableExecutor(table, values), [task('A, B')], {
+      codes: 7,
+      tests: 4,
+      extraSelectors: ({ cells }) => {
+        seen = cells.map((row) => row.map((c) => c.verdict));
+        return { 'engine.first': [5] };
+      },
+    });
+    expect(r.tasks[0].ties['engine.first']).toEqual([5]);
+    expect(seen[0]).toEqual(['pass', 'fail', 'pass', 'fail']);
+    expect(seen[5]).toEqual(['error', 'error', 'error', 'error']);
+    expect(r.sums.bon['engine.first']).toEqual({ sum: 0, tasks: 1 });
+  });
+
   it('takes only the first N codes and M tests', async () => {
     const r = await runStaticCheck(new TableExecutor(table, values), [task('A, B')], { codes: 2, tests: 1 });
     expect(r.tasks[0].pass).toEqual([[true], [true]]);
