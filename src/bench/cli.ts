@@ -12,7 +12,7 @@ import { addTask, emptySums } from './metrics.js';
 import { buildReport, formatTable, Progress, runningNote, type BenchReport, type RunInfo } from './report.js';
 import { runBench, type SelectFn } from './run.js';
 import { formatShard, parseShard, selectShard } from './shard.js';
-import { runStaticCheck, STATIC_SELECTORS } from './static.js';
+import { runStaticCheck, STATIC_SELECTORS, type StaticOptions } from './static.js';
 
 export interface BenchCliOptions {
   dataset: string;
@@ -54,6 +54,8 @@ export interface BenchDeps {
     sandbox: 'bwrap' | 'none';
     workers?: number;
   }): Promise<ClosableExecutor> | ClosableExecutor;
+  /** More selectors for the static check (the engine's baselines). */
+  extraSelectors?: StaticOptions['extraSelectors'];
   /** Output comparison of the executor (src/exec's outputsAgree). */
   outputsAgree?: (a: string, b: string, kind: TaskKind) => boolean;
   /** Builds the selection (CoSPlay + baselines) for the chosen model. */
@@ -168,6 +170,7 @@ export async function runBenchCommand(
           timeoutMs,
           concurrency,
           agree: deps.outputsAgree,
+          extraSelectors: deps.extraSelectors,
           onTask: (t, done) => {
             addTask(running, {
               id: t.id,
