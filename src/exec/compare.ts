@@ -113,7 +113,8 @@ function listsAgree(a: unknown[], b: unknown[], tol: number, depth: number): boo
   return true;
 }
 
-/** Unordered collections (set elements, dict entries): exact canonical match first, then tolerant matching. */
+/** Unordered collections (set elements, dict entries): matched within the same canonical key first, then
+ * tolerantly across keys (floats that differ in the last digits). */
 function bagsAgree(
   a: unknown[],
   b: unknown[],
@@ -131,7 +132,8 @@ function bagsAgree(
   const unmatched: unknown[] = [];
   for (const x of a) {
     const list = rest.get(key(x));
-    if (list && list.length > 0) list.pop();
+    const i = list ? list.findIndex((y) => same(x, y)) : -1;
+    if (i >= 0) list!.splice(i, 1);
     else unmatched.push(x);
   }
   if (unmatched.length === 0) return true;

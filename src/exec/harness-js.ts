@@ -177,6 +177,11 @@ const PRELUDE = new vm.Script(
   '  g.queueMicrotask = qm;\n' +
   '  return {\n' +
   '    queueMicrotask: qm,\n' +
+  '    iter(next) {\n' +
+  '      const it = { next: () => P.resolve(next()), return: () => P.resolve({ done: true, value: undefined }) };\n' +
+  '      it[Symbol.asyncIterator] = () => it;\n' +
+  '      return it;\n' +
+  '    },\n' +
   '    settle(v) {\n' +
   '      if (v !== null && (typeof v === "object" || typeof v === "function") && typeof v.then === "function")\n' +
   '        P.resolve(v).then((x) => host.done(true, x), (e) => host.done(false, e));\n' +
@@ -274,12 +279,14 @@ function makeWorld(mode, input, deadline) {
     st.inputPos = st.input.length;
     return encoding ? st.input.toString(encoding) : Buffer.from(st.input);
   };
-  stdin[Symbol.asyncIterator] = async function* () {
-    if (!readDone) {
+  // Async iterators are made inside the context so that for-await runs on the context's microtask queue.
+  stdin[Symbol.asyncIterator] = () =>
+    st.api.iter(() => {
+      if (readDone) return { done: true, value: undefined };
       readDone = true;
-      yield encoding ? st.input.toString(encoding) : Buffer.from(st.input);
-    }
-  };
+      st.inputPos = st.input.length;
+      return { done: false, value: encoding ? st.input.toString(encoding) : Buffer.from(st.input) };
+    });
   const interfaces = [];
   const lines = () => {
     const text = st.input.toString('utf8');
@@ -314,10 +321,13 @@ function makeWorld(mode, input, deadline) {
       }
     };
     let iterating = false;
-    rl[Symbol.asyncIterator] = async function* () {
+    rl[Symbol.asyncIterator] = () => {
       iterating = true;
-      while (!closed && queue.length > 0) yield queue.shift();
-      rl.close();
+      return st.api.iter(() => {
+        if (!closed && queue.length > 0) return { done: false, value: queue.shift() };
+        rl.close();
+        return { done: true, value: undefined };
+      });
     };
     rl._deliver = () => {
       if (iterating) return;
@@ -512,7 +522,7 @@ async function idle(st, until) {
       return;
     }
     if (!pending(st)) {
-      if (++quiet > 2) return;
+      if (++quiet > 8) return;
       await new Promise((r) => setImmediate(r));
       pump(st);
       continue;
