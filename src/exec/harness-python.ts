@@ -350,20 +350,36 @@ def test_child(mode, G, codeobj, test, fds, timeout):
             pass
         os._exit(code)
 
-def wait_timeout(pid, timeout):
-    """Waits for pid at most timeout seconds; kills it when late. Returns (status, timed_out)."""
+def flooded(out_fd):
+    try:
+        return out_fd is not None and os.fstat(out_fd).st_size > OUTLIM
+    except OSError:
+        return False
+
+def wait_timeout(pid, timeout, out_fd=None):
+    """Waits for pid at most timeout seconds; kills it when late, or as soon as its stdout passes the output
+    limit (checked every 50 ms). Returns (status, timed_out)."""
     pfd = None
     try:
         pfd = os.pidfd_open(pid)
     except (AttributeError, OSError):
         pfd = None
-    timed_out = False
+    deadline = time.monotonic() + timeout
     if pfd is not None:
+        timed_out = False
         try:
             p = select.poll()
             p.register(pfd, select.POLLIN)
-            if not p.poll(max(0, int(timeout * 1000))):
-                timed_out = True
+            while True:
+                left = deadline - time.monotonic()
+                if p.poll(max(0, int(min(left, 0.05) * 1000))):
+                    break
+                if flooded(out_fd):
+                    break
+                if left <= 0.05:
+                    timed_out = True
+                    break
+            if timed_out or flooded(out_fd):
                 try:
                     os.kill(pid, signal.SIGKILL)
                 except OSError:
@@ -372,21 +388,24 @@ def wait_timeout(pid, timeout):
             os.close(pfd)
         _, st = os.waitpid(pid, 0)
         return st, timed_out
-    deadline = time.monotonic() + timeout
     delay = 0.0002
     while True:
         r, st = os.waitpid(pid, os.WNOHANG)
         if r == pid:
             return st, False
         now = time.monotonic()
-        if now >= deadline:
+        if now >= deadline or flooded(out_fd):
+            if not flooded(out_fd):
+                timed_out = True
+            else:
+                timed_out = False
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
             _, st = os.waitpid(pid, 0)
-            return st, True
-        time.sleep(min(delay, deadline - now))
+            return st, timed_out
+        time.sleep(min(delay, max(0, deadline - now)))
         delay = min(delay * 2, 0.005)
 
 def run_test(mode, G, codeobj, test, timeout, chan):
@@ -414,7 +433,7 @@ def run_test(mode, G, codeobj, test, timeout, chan):
         if pid == 0:
             test_child(mode, G, codeobj, test, fds, timeout)
             os._exit(1)
-        st, timed_out = wait_timeout(pid, timeout)
+        st, timed_out = wait_timeout(pid, timeout, fds['out'] if mode == 'stdio' else None)
         kill_others(pid)
         res, _ = read_fd(fds['res'], 4 * OUTLIM + 65536)
         err, _ = read_fd(fds['err'], 2000, tail=True)

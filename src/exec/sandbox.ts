@@ -4,7 +4,7 @@
 // (/usr and the merged-/usr links, a few /etc files, the interpreter's own prefix); fresh /proc, /dev and a
 // private size-limited /tmp; an empty environment; nothing else of the host (no HOME, no workspace, no /etc
 // secrets, no sockets). As an unprivileged user bwrap also creates a user namespace (and forbids nested ones);
-// as root (CI containers) it runs privileged and the harness drops to nobody (65534) before any candidate code,
+// as root (CI containers) it runs privileged and the harness drops to a fresh unprivileged uid before any candidate code,
 // so that RLIMIT_NPROC applies (root is exempt from it) and root-owned files stay read-only to the candidate.
 import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, lstatSync, readlinkSync } from 'node:fs';
@@ -46,8 +46,18 @@ export interface Bwrap {
   root: boolean;
 }
 
-/** uid/gid the harness switches to when the engine runs as root. */
-export const NOBODY: [number, number] = [65534, 65534];
+let uidCounter = 0;
+const uidBase = 200_000 + (process.pid % 997) * 1000;
+
+/**
+ * The uid/gid a harness switches to when the engine runs as root: a fresh unprivileged id per sandbox (no
+ * account, owns no host file), so that each sandbox has its own RLIMIT_NPROC count and a fork bomb in one
+ * cannot starve the others. (Unprivileged, bwrap's user namespace gives the same separation.)
+ */
+export function sandboxUid(): [number, number] {
+  const id = uidBase + (uidCounter++ % 1000);
+  return [id, id];
+}
 
 function isExecutable(p: string): boolean {
   try {

@@ -18,7 +18,7 @@ import { resolveNode, resolvePrlimit, resolvePython, type Runtime } from './runt
 import {
   bwrapArgs,
   harnessEnv,
-  NOBODY,
+  sandboxUid,
   SANDBOX_WORKDIR,
   SandboxUnavailableError,
   FIX_USERNS,
@@ -209,9 +209,8 @@ class Launcher {
         workdir: SANDBOX_WORKDIR,
         memoryMb: o.memoryMb,
         outputLimit: o.outputLimit,
-        // Per user namespace when unprivileged; as root all workers share user nobody.
-        nproc: bw.root ? 64 * o.workers : 64,
-        dropTo: bw.root ? NOBODY : null,
+        nproc: 64,
+        dropTo: bw.root ? sandboxUid() : null,
       };
       const args = bwrapArgs(bw, {
         readOnly: py.readOnly,
@@ -244,12 +243,16 @@ class Launcher {
     const nodeArgs = [`--max-old-space-size=${o.memoryMb}`, '--no-warnings', '-e', JS_HARNESS];
     if (o.sandbox === 'bwrap') {
       const bw = o.bwrap!;
-      const cfg = { workdir: SANDBOX_WORKDIR, outputLimit: o.outputLimit, dropTo: bw.root ? NOBODY : null };
+      const cfg = {
+        workdir: SANDBOX_WORKDIR,
+        outputLimit: o.outputLimit,
+        dropTo: bw.root ? sandboxUid() : null,
+      };
       if (this.prlimit === undefined) this.prlimit = resolvePrlimit() ?? null;
       const limits = this.prlimit
         ? [
             this.prlimit,
-            `--nproc=${bw.root ? 64 * o.workers : 64}`,
+            '--nproc=64',
             `--data=${(o.memoryMb + 256) * 1024 * 1024}`,
             `--fsize=${2 * o.outputLimit + 65536}`,
             '--nofile=256',
