@@ -395,6 +395,8 @@ function makeWorld(mode, input, deadline) {
     if (base === 'fs') return fsShim;
     if (base === 'readline') return readlineShim;
     if (base === 'process') return proc;
+    if (base === 'timers') return timersShim;
+    if (base === 'timers/promises') return timersPromises;
     if (BLOCKED.has(base)) throw new Error("the module '" + name + "' is not available in the sandbox");
     if (builtinModules.includes(base)) return require(base);
     const e = new Error("Cannot find module '" + name + "'");
@@ -435,13 +437,22 @@ function makeWorld(mode, input, deadline) {
     else if (t.kind === 'interval') clearInterval(t.h);
     else clearTimeout(t.h);
   };
+  const sleepFor = (ms, value) => new Promise((resolve) => addTimer(resolve, ms, [value], 'timeout'));
+  const immediateP = (value) => new Promise((resolve) => addTimer(resolve, 0, [value], 'immediate'));
+  const timersPromises = { setTimeout: sleepFor, setImmediate: immediateP, scheduler: { wait: (ms) => sleepFor(ms) } };
+  const timersShim = {
+    setTimeout: (fn, ms, ...a) => addTimer(fn, ms, a, 'timeout'),
+    setInterval: (fn, ms, ...a) => addTimer(fn, ms, a, 'interval'),
+    setImmediate: (fn, ...a) => addTimer(fn, 0, a, 'immediate'),
+    clearTimeout: clearTimer, clearInterval: clearTimer, clearImmediate: clearTimer, promises: timersPromises,
+  };
+  timersShim.setTimeout[util.promisify.custom] = sleepFor;
+  timersShim.setImmediate[util.promisify.custom] = immediateP;
   const con = new console.Console({ stdout, stderr, colorMode: false });
   const sandbox = {
     console: con, process: proc, require: req, module, exports: module.exports,
     __filename: WORKDIR + '/solution.js', __dirname: WORKDIR,
-    setTimeout: (fn, ms, ...a) => addTimer(fn, ms, a, 'timeout'),
-    setInterval: (fn, ms, ...a) => addTimer(fn, ms, a, 'interval'),
-    setImmediate: (fn, ...a) => addTimer(fn, 0, a, 'immediate'),
+    setTimeout: timersShim.setTimeout, setInterval: timersShim.setInterval, setImmediate: timersShim.setImmediate,
     clearTimeout: clearTimer, clearInterval: clearTimer, clearImmediate: clearTimer,
     Buffer, TextEncoder, TextDecoder, URL, URLSearchParams, atob, btoa, performance,
     structuredClone: typeof structuredClone === 'function' ? structuredClone : undefined,
@@ -682,7 +693,13 @@ async function main() {
   let script = null;
   if (job.mode !== 'expected') {
     try {
-      script = new vm.Script(job.code, { filename: 'solution.js' });
+      try {
+        script = new vm.Script(job.code, { filename: 'solution.js' });
+      } catch (e) {
+        // Top-level await (module style) in a program: run its body as an async function.
+        if (job.mode !== 'stdio' || !/await is only valid/.test(String(e && e.message))) throw e;
+        script = new vm.Script('(async () => {\n' + job.code + '\n})().catch((e) => { throw e; });', { filename: 'solution.js' });
+      }
     } catch (e) {
       emit({ load: 'fail', cell: { status: 'exception', error: fmtErr(e) } });
       return;

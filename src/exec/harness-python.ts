@@ -734,11 +734,15 @@ def main():
     protected = nondumpable()
     for m in ('collections', 'itertools', 'functools', 'heapq', 'bisect', 'string', 'typing', 'random', 'copy',
               'operator', 're', 'fractions', 'decimal', 'statistics', 'dataclasses', 'enum', 'numbers', 'array',
-              'queue', 'cmath', 'asyncio'):
+              'queue', 'cmath'):
         try:
             __import__(m)
         except BaseException:
             pass
+    import gc
+    gc.collect()
+    if hasattr(gc, 'freeze'):
+        gc.freeze()  # forked children then do not touch (copy) these objects' pages when they collect
     DEVNULL = os.open('/dev/null', os.O_RDWR)
     WAKE = os.pipe()
     os.set_blocking(WAKE[0], False)

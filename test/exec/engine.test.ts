@@ -234,6 +234,8 @@ describe('javascript stdio', () => {
       `let d = '';\nprocess.stdin.setEncoding('utf8');\nprocess.stdin.on('data', (c) => (d += c));\nprocess.stdin.on('end', () => { const [a, b] = d.split(/\\s+/).map(Number); console.log(a + b); });`,
       `import readline from 'readline';\nasync function main() {\n  const rl = readline.createInterface({ input: process.stdin });\n  let t = 0;\n  for await (const line of rl) for (const x of line.split(' ')) t += Number(x);\n  console.log(t);\n}\nmain();`,
       `const [a, b] = require('fs').readFileSync(0, 'utf8').split(/\\s+/).map(Number);\nsetTimeout(() => console.log(a + b), 5);`,
+      `import { setTimeout as sleep } from 'timers/promises';\nconst [a, b] = require('fs').readFileSync(0, 'utf8').split(/\\s+/).map(Number);\nawait sleep(5);\nconsole.log(a + b);`,
+      `const util = require('util');\nconst wait = util.promisify(setTimeout);\nwait(3).then(() => { const [a, b] = require('fs').readFileSync(0, 'utf8').split(/\\s+/).map(Number); console.log(a + b); });`,
     ];
     const m = await ex.run({
       ...base,
