@@ -296,13 +296,19 @@ export async function createExecutor(opts: ExecutorOptions): Promise<SandboxExec
     bwrap = await findBwrap();
     if (!bwrap) throw new SandboxUnavailableError('bubblewrap (bwrap) is not installed', FIX_INSTALL);
   }
-  const workers = Math.max(1, Math.floor(opts.workers ?? availableParallelism()));
+  const wanted = opts.workers ?? availableParallelism();
+  if (!Number.isFinite(wanted) || wanted < 1)
+    throw new UserError(`workers must be at least 1, not ${opts.workers}`);
+  const workers = Math.floor(wanted);
   const pool = new WorkerPool({
     sandbox: opts.sandbox,
     bwrap,
     workers,
-    memoryMb: Math.max(64, Math.floor(opts.memoryMb ?? DEFAULT_MEMORY_MB)),
-    outputLimit: Math.max(1024, Math.floor(opts.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT)),
+    memoryMb: Math.max(64, Math.floor(Number(opts.memoryMb ?? DEFAULT_MEMORY_MB)) || DEFAULT_MEMORY_MB),
+    outputLimit: Math.max(
+      1024,
+      Math.floor(Number(opts.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT)) || DEFAULT_OUTPUT_LIMIT,
+    ),
     python: opts.python,
   });
   return new Engine(opts, pool);

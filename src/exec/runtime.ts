@@ -39,7 +39,8 @@ export function resolvePython(explicit?: string): Promise<Runtime> {
       execFile(
         file,
         ['-c', PROBE],
-        { timeout: 60_000, env: { PATH: process.env.PATH ?? '' } },
+        // Our own probe (no candidate code): the full environment lets version-manager shims find their root.
+        { timeout: 60_000 },
         (err, stdout) => {
           if (err) {
             reject(new UserError(`cannot run ${cmd} (${err.message.split('\n')[0]}): install Python 3.8+`));

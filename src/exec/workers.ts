@@ -304,6 +304,7 @@ class PythonWorker {
   private proc?: Proc;
   private starting?: Promise<Proc>;
   private seq = 0;
+  private closed = false;
 
   constructor(
     private readonly launcher: Launcher,
@@ -347,6 +348,7 @@ class PythonWorker {
     const n = chunk.tests.length;
     const cells: RawCell[] = [];
     while (cells.length < n) {
+      if (this.closed) throw new Error('the executor is closed');
       const proc = await this.ensure();
       const start = cells.length;
       const id = ++this.seq;
@@ -412,8 +414,10 @@ class PythonWorker {
   }
 
   close(): void {
+    this.closed = true;
     this.proc?.kill();
     this.proc = undefined;
+    void this.starting?.then((p) => p.kill()).catch(() => undefined);
   }
 }
 
@@ -459,6 +463,7 @@ class JsRunner {
     const cells: RawCell[] = [];
     let starts = 0;
     while (cells.length < n) {
+      if (this.closed) throw new Error('the executor is closed');
       const proc = this.take();
       proc.idle(false);
       const start = cells.length;

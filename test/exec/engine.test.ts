@@ -407,6 +407,14 @@ describe('requests', () => {
     ).rejects.toThrow(/input/);
   });
 
+  it('refuses to run after close()', async () => {
+    const e = await createExecutor({ sandbox: 'bwrap', workers: 1 });
+    await e.close();
+    await expect(
+      e.run({ language: 'python', kind: 'stdio', codes: ['print(1)'], tests: [{ input: '' }] }),
+    ).rejects.toThrow(/closed/);
+  });
+
   it('returns empty rows for an empty matrix', async () => {
     expect(await ex.run({ language: 'python', kind: 'stdio', codes: [], tests: [{ input: '' }] })).toEqual(
       [],
