@@ -11,6 +11,9 @@
 // infinite loop anywhere is interrupted without losing the process. Anything else (a heap blow-up, a loop in
 // native code) is caught by the parent's watchdog, which kills the sandbox and re-runs the remaining tests.
 //
+// Math.random is seeded identically in every context (like random.seed(0) in Python), so that a cell's output
+// does not depend on which worker ran it: outputs are cached and compared across codes.
+//
 // Protocol: the job (one JSON object) on stdin; JSON lines on stdout: {"load":"ok"} | {"load":"fail","cell"},
 // then {"j","cell"} per test. Cells as in the Python harness; verdicts are computed by the parent.
 export const JS_HARNESS = String.raw`
@@ -174,6 +177,13 @@ const PRELUDE = new vm.Script(
   '  const g = globalThis;\n' +
   '  g.global = g;\n' +
   '  const qm = (fn) => { P.resolve().then(() => fn()); };\n' +
+  '  let seed = 0x2545f491;\n' +
+  '  Math.random = function random() {\n' +
+  '    seed = (seed + 0x6d2b79f5) | 0;\n' +
+  '    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);\n' +
+  '    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;\n' +
+  '    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;\n' +
+  '  };\n' +
   '  g.queueMicrotask = qm;\n' +
   '  return {\n' +
   '    queueMicrotask: qm,\n' +

@@ -89,6 +89,15 @@ describe('python stdio', () => {
     expect(m[0].map((c) => c.output)).toEqual(['1 False\n', '1 False\n', '1 False\n']);
   });
 
+  it('is deterministic: random is seeded the same in every test', async () => {
+    const m = await ex.run({
+      ...base,
+      codes: ['import random\nprint(random.random(), random.randint(1, 10 ** 9))'],
+      tests: [{ input: '1' }, { input: '2' }, { input: '3' }],
+    });
+    expect(new Set(m[0].map((c) => c.output)).size).toBe(1);
+  });
+
   it('runs with PYTHONHASHSEED=0 (stable set order) and exit()', async () => {
     const m = await ex.run({
       ...base,
@@ -263,6 +272,15 @@ describe('javascript stdio', () => {
     expect(m[1][0].output).toBe('partial\n');
     expect(m[2][0].error).toMatch(/TypeError: bad thing/);
     expect(m[3][0].error).toMatch(/SyntaxError/);
+  });
+
+  it('is deterministic: Math.random is seeded the same in every test', async () => {
+    const m = await ex.run({
+      ...base,
+      codes: ['console.log(Math.random(), Math.random())'],
+      tests: [{ input: '1' }, { input: '2' }, { input: '3' }],
+    });
+    expect(new Set(m[0].map((c) => c.output)).size).toBe(1);
   });
 
   it('gives every test a fresh context: globals and module state do not leak', async () => {
