@@ -264,6 +264,11 @@ def test_child(mode, G, codeobj, test, fds, timeout):
                                       errors='backslashreplace', line_buffering=True)
         sys.__stdin__, sys.__stdout__, sys.__stderr__ = sys.stdin, sys.stdout, sys.stderr
         sys.argv = ['solution.py']
+        if RSTATE is not None:
+            try:
+                sys.modules['random'].setstate(RSTATE)
+            except BaseException:
+                pass
         if mode == 'stdio':
             payload = {'status': 'ok'}
             code = 0
@@ -547,6 +552,13 @@ def code_process(job, start, chan):
                 report({'load': 'fail', 'cell': {'status': 'exception', 'error': fmt_exc(e)}})
                 return
             kill_others()
+    # Python reseeds random in every forked child; restore the post-load state instead, so that every test
+    # starts from the same (seeded) state and a cell's output does not depend on the run.
+    global RSTATE
+    try:
+        RSTATE = sys.modules['random'].getstate()
+    except BaseException:
+        RSTATE = None
     report({'load': 'ok'})
     for j in range(start, len(tests)):
         cell = run_test(mode, G, codeobj, tests[j], timeout, chan)
@@ -771,6 +783,7 @@ def main():
         run_job(job)
 
 DEVNULL = None
+RSTATE = None
 WAKE = ()
 CP_PID = None
 CP_STATUS = None
