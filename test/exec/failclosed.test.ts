@@ -72,6 +72,19 @@ describe('fail closed', () => {
     await expect(createExecutor({ sandbox: 'off' } as never)).rejects.toThrow(/explicitly/);
   });
 
+  it('says what to install when the Python interpreter is missing', async () => {
+    const ex = await createExecutor({ sandbox: 'bwrap', workers: 1, python: '/nonexistent/python3' });
+    try {
+      const err = await ex
+        .run({ language: 'python', kind: 'stdio', codes: ['print(1)'], tests: [{ input: '' }] })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UserError);
+      expect((err as Error).message).toMatch(/Python 3\.8/);
+    } finally {
+      await ex.close();
+    }
+  });
+
   it("runs unsandboxed only when told 'none', even without bubblewrap", async () => {
     process.env.COSPLAY_BWRAP = '/nonexistent/bwrap';
     resetSandboxProbes();
