@@ -19,7 +19,7 @@ beforeAll(async () => {
   ex = await createExecutor({
     sandbox: 'bwrap',
     workers: 2,
-    timeoutMs: 1000,
+    timeoutMs: 5000,
     memoryMb: 256,
     outputLimitBytes: OUTPUT_LIMIT,
   });
@@ -183,7 +183,13 @@ describe.each<Language>(['python', 'javascript'])('%s attacks', (language) => {
           "if (cp) { try { cp.spawn('/bin/sh', ['-c', 'f() { f | f & }; f'], { stdio: 'ignore' }); } catch (e) {} }",
           'while (true) {}',
         ].join('\n');
-    const m = await ex.run({ language, kind: 'stdio', codes: [code], tests: [{ input: '' }, { input: '' }] });
+    const m = await ex.run({
+      language,
+      kind: 'stdio',
+      codes: [code],
+      tests: [{ input: '' }, { input: '' }],
+      timeoutMs: 1000,
+    });
     expect(verdicts(m)).toEqual([['timeout', 'timeout']]);
     // Every worker sandbox is clean again: only the supervisor, the code process and the probe itself.
     const probe = "import os\nprint(len([p for p in os.listdir('/proc') if p.isdigit()]))";
@@ -241,7 +247,7 @@ describe.each<Language>(['python', 'javascript'])('%s attacks', (language) => {
           'setTimeout(() => { for (;;) {} }, 1);',
         ];
     const tests = py ? [{ input: '' }, { input: '1' }] : [{ input: '' }];
-    const m = await ex.run({ language, kind: 'stdio', codes, tests });
+    const m = await ex.run({ language, kind: 'stdio', codes, tests, timeoutMs: 1000 });
     expect(verdicts(m)).toEqual(codes.map(() => tests.map(() => 'timeout')));
     await stillWorks();
   });
