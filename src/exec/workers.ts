@@ -199,7 +199,7 @@ class Launcher {
     return Math.max(16, Math.min(256, this.opts.memoryMb));
   }
 
-  async python_(): Promise<Launch> {
+  async pythonLaunch(): Promise<Launch> {
     const py = await (this.python ??= resolvePython(this.opts.python));
     const o = this.opts;
     if (o.sandbox === 'bwrap') {
@@ -237,7 +237,7 @@ class Launcher {
     };
   }
 
-  js(): Launch {
+  jsLaunch(): Launch {
     const node = (this.node ??= resolveNode());
     const o = this.opts;
     const nodeArgs = [`--max-old-space-size=${o.memoryMb}`, '--no-warnings', '-e', JS_HARNESS];
@@ -314,7 +314,7 @@ class PythonWorker {
   private ensure(): Promise<Proc> {
     if (this.proc && !this.proc.exited) return Promise.resolve(this.proc);
     this.starting ??= (async () => {
-      const launch = await this.launcher.python_();
+      const launch = await this.launcher.pythonLaunch();
       const proc = new Proc(launch);
       try {
         await new Promise<void>((resolve, reject) => {
@@ -434,7 +434,7 @@ class JsRunner {
   ) {}
 
   private spawn(): Proc {
-    const proc = new Proc(this.launcher.js());
+    const proc = new Proc(this.launcher.jsLaunch());
     return proc;
   }
 
