@@ -8,3 +8,4 @@ export * from './labels.js';
 export * from './comments.js';
 export * from './pulls.js';
 export * from './summary.js';
+export * from './git.js';
