@@ -63,7 +63,14 @@ export async function chooseTestPath(
     else if (await has('test')) dir = 'test';
     else if (await has('tests')) dir = 'tests';
     else dir = 'test';
-    const ext = target.endsWith('.mjs') ? '.mjs' : target.endsWith('.cjs') ? '.cjs' : '.js';
+    // vitest runs test files as ES modules, so never .cjs there.
+    const ext = target.endsWith('.mjs')
+      ? '.mjs'
+      : target.endsWith('.cjs')
+        ? options.framework === 'vitest'
+          ? '.mjs'
+          : '.cjs'
+        : '.js';
     const base = path.posix.basename(target).replace(/\.(m|c)?js$/, '');
     names = [`${base}.test${ext}`, `${base}.cosplay.test${ext}`];
   }
@@ -73,7 +80,8 @@ export async function chooseTestPath(
     const rel = validateRepoPath(`${dir}/${name}`, options);
     if (await isFreeOrOurs(path.join(root, rel))) {
       const loc: TestFileLocation = { path: rel };
-      if (options.framework !== 'pytest') loc.moduleStyle = await moduleStyleForPath(root, rel);
+      if (options.framework === 'vitest') loc.moduleStyle = 'esm';
+      else if (options.framework !== 'pytest') loc.moduleStyle = await moduleStyleForPath(root, rel);
       return loc;
     }
   }

@@ -141,9 +141,14 @@ describe('chooseTestPath', () => {
       path: 'test/text.test.js',
       moduleStyle: 'esm',
     });
-    expect(await chooseTestPath(esm, { framework: 'vitest', target: 'src/text.cjs' })).toEqual({
+    expect(await chooseTestPath(esm, { framework: 'node:test', target: 'src/text.cjs' })).toEqual({
       path: 'test/text.test.cjs',
       moduleStyle: 'commonjs',
+    });
+    // vitest runs test files as ES modules
+    expect(await chooseTestPath(esm, { framework: 'vitest', target: 'src/text.cjs' })).toEqual({
+      path: 'test/text.test.mjs',
+      moduleStyle: 'esm',
     });
     const jest = repo({ '__tests__/text.test.js': 'test("mine", () => {});\n' });
     expect(await chooseTestPath(jest, { framework: 'jest', target: 'lib/text.js' })).toEqual({
