@@ -332,6 +332,40 @@ export async function remoteBranchSha(
   }
 }
 
+/**
+ * Fetches `branch` from the remote into `refs/remotes/<remote>/<branch>` (e.g. to commit onto a pull
+ * request's branch). Returns its sha, or null when the remote has no such branch.
+ */
+export async function fetchBranch(
+  cwd: string,
+  options: { remote?: string; branch: string; auth?: PushAuth },
+): Promise<string | null> {
+  const remote = checkRemote(options.remote ?? 'origin');
+  await validateBranchName(cwd, options.branch);
+  const { config, secrets } = await authConfig(cwd, remote, options.auth);
+  const sha = await remoteBranchSha(cwd, options);
+  if (sha === null) return null;
+  try {
+    await git(
+      cwd,
+      [
+        'fetch',
+        '--quiet',
+        '--no-tags',
+        remote,
+        `+refs/heads/${options.branch}:refs/remotes/${remote}/${options.branch}`,
+      ],
+      {
+        config,
+        secrets,
+      },
+    );
+  } catch (err) {
+    explainRemoteFailure(err, `fetch ${options.branch} from ${remote}`, options.branch);
+  }
+  return sha;
+}
+
 export interface PushOptions {
   remote?: string;
   /** Local branch to push to the remote branch of the same name. */

@@ -8,6 +8,7 @@ import {
   commitFiles,
   configureIdentity,
   currentBranch,
+  fetchBranch,
   headSha,
   pushBranch,
   PushRejectedError,
@@ -139,6 +140,24 @@ describe('branch and commit', () => {
     expect(await pushBranch(work, { branch: 'cosplay/issue-7' })).toEqual({ sha: second, previous: first });
     expect(sh(bare, 'rev-parse', 'refs/heads/cosplay/issue-7')).toBe(second);
     expect(sh(bare, 'rev-list', '--count', 'refs/heads/cosplay/issue-7')).toBe('2');
+  });
+
+  it('fetches a branch to commit onto it, and pushes it without force', async () => {
+    const other = path.join(path.dirname(work), 'other2');
+    sh(path.dirname(work), 'clone', '--quiet', bare, other);
+    sh(other, 'checkout', '--quiet', '-b', 'feature');
+    writeFileSync(path.join(other, 'f.txt'), 'x\n');
+    sh(other, 'add', 'f.txt');
+    sh(other, '-c', 'user.name=O', '-c', 'user.email=o@example.com', 'commit', '--quiet', '-m', 'feature');
+    sh(other, 'push', '--quiet', 'origin', 'feature');
+    expect(await fetchBranch(work, { branch: 'nope' })).toBeNull();
+    const tip = await fetchBranch(work, { branch: 'feature' });
+    expect(tip).toBe(sh(other, 'rev-parse', 'HEAD'));
+    await resetBranch(work, 'feature', 'origin/feature');
+    writeFileSync(path.join(work, 'src', 'util.py'), 'x = 5\n');
+    const sha = await commitFiles(work, { paths: ['src/util.py'], message: 'on top' });
+    expect(await pushBranch(work, { branch: 'feature', lease: false })).toEqual({ sha, previous: tip });
+    expect(sh(bare, 'rev-parse', 'refs/heads/feature^')).toBe(tip);
   });
 
   it('does not overwrite a branch that moved since the lease was taken', async () => {
