@@ -92,7 +92,11 @@ export async function resolveInsideRepo(
   const own = await lstat(absolute).catch(() => undefined);
   if (own?.isSymbolicLink())
     throw new UnsafePathError(relPath, 'it is a symbolic link; the action does not write through links');
-  if (own && !own.isFile()) throw new UnsafePathError(relPath, 'it exists and is not a regular file');
+  if (own && !own.isFile())
+    throw new UnsafePathError(
+      relPath,
+      'it exists and is not a regular file (a directory?); give the path of a file',
+    );
   // The deepest existing ancestor, with links resolved, must still be inside the repository and allowed.
   let probe = path.dirname(absolute);
   for (;;) {

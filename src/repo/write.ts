@@ -7,6 +7,7 @@ import type { Language, TaskKind } from '../types.js';
 import { splitStatements, type SplitSource, type Statement } from './blocks.js';
 import { renameIdentifier } from './lex.js';
 import { resolveInsideRepo, type PathPolicy } from './paths.js';
+import { moduleStyleForPath } from './detect.js';
 
 export type ModuleStyle = 'esm' | 'commonjs';
 
@@ -114,6 +115,13 @@ export function insertCode(existing: string | null, code: string, options: Inser
     }
   }
 
+  // The module style the result must have (JavaScript): the file's, else the candidate's (new file), else
+  // the default for the path.
+  const style: ModuleStyle =
+    (existing !== null ? moduleStyleOf(existing) : moduleStyleOf(clean)) ??
+    options.defaultModuleStyle ??
+    'commonjs';
+
   // Sort the candidate's statements.
   const imports: string[] = [];
   const helpers: Array<{ st: Statement; text: string }> = [];
@@ -135,7 +143,13 @@ export function insertCode(existing: string | null, code: string, options: Inser
         )
           break;
         if (/^['"]use strict/.test(text) && target) break;
-        imports.push(statementText(cand, st));
+        const importText = statementText(cand, st);
+        const converted = language === 'javascript' ? convertImport(importText, style) : importText;
+        if (converted !== importText)
+          notes.push(
+            `Rewrote \`${clip(importText)}\` as \`${clip(converted)}\` to match the file's module style.`,
+          );
+        imports.push(converted);
         break;
       }
       case 'function':
@@ -185,10 +199,6 @@ export function insertCode(existing: string | null, code: string, options: Inser
   let inlineTrailer = ''; // replaces `module.exports.f = function ...` in place
   let endTrailer = ''; // `module.exports.f = f;` at the end, after any `module.exports = {...}`
   if (language === 'javascript') {
-    const style: ModuleStyle =
-      (existing !== null ? moduleStyleOf(existing) : moduleStyleOf(clean)) ??
-      options.defaultModuleStyle ??
-      'commonjs';
     const existingEntry = targetDefs.get(entry);
     const exportedElsewhere = existing !== null && isExported(existing, entry);
     if (existingEntry?.exportPrefix) exportPrefix = existingEntry.exportPrefix;
@@ -254,6 +264,47 @@ export function insertCode(existing: string | null, code: string, options: Inser
   if (endTrailer) content = content.replace(/(\r?\n)*$/, '') + toEol(`\n\n${endTrailer}\n`, eol);
   if (imports.length > 0) content = insertImports(content, language, imports);
   return { content, action: content === existing ? 'unchanged' : action, notes };
+}
+
+/** Rewrites a simple `require` as an `import` (for ES modules) or the reverse (for CommonJS). */
+export function convertImport(text: string, style: ModuleStyle): string {
+  const t = text.trim();
+  if (style === 'esm') {
+    const whole = /^(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*require\((['"])([^'"]+)\2\)\s*;?$/.exec(t);
+    if (whole) return `import ${whole[1]} from '${whole[3]}';`;
+    const parts = /^(?:const|let|var)\s*\{([^}]*)\}\s*=\s*require\((['"])([^'"]+)\2\)\s*;?$/.exec(t);
+    if (parts) {
+      const names = parts[1]!
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x !== '')
+        .map((x) => x.replace(/^([A-Za-z_$][\w$]*)\s*:\s*([A-Za-z_$][\w$]*)$/, '$1 as $2'));
+      return `import { ${names.join(', ')} } from '${parts[3]}';`;
+    }
+    return text;
+  }
+  const m = /^import\s+([\s\S]*?)\s+from\s+(['"])([^'"]+)\2\s*;?$/.exec(t);
+  if (!m) {
+    const bare = /^import\s+(['"])([^'"]+)\1\s*;?$/.exec(t);
+    return bare ? `require('${bare[2]}');` : text;
+  }
+  const clause = m[1]!.trim();
+  const mod = m[3]!;
+  const out: string[] = [];
+  const ns = /^\*\s+as\s+([A-Za-z_$][\w$]*)$/.exec(clause);
+  if (ns) return `const ${ns[1]} = require('${mod}');`;
+  const def = /^([A-Za-z_$][\w$]*)\s*(?:,|$)/.exec(clause);
+  if (def) out.push(`const ${def[1]} = require('${mod}');`);
+  const named = /\{([^}]*)\}/.exec(clause);
+  if (named) {
+    const names = named[1]!
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x !== '')
+      .map((x) => x.replace(/^([A-Za-z_$][\w$]*)\s+as\s+([A-Za-z_$][\w$]*)$/, '$1: $2'));
+    out.push(`const { ${names.join(', ')} } = require('${mod}');`);
+  }
+  return out.length > 0 ? out.join('\n') : text;
 }
 
 function stripExport(text: string): string {
@@ -357,7 +408,11 @@ export async function writeSelectedCode(code: string, options: WriteCodeOptions)
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  const result = insertCode(existing, code, options);
+  const insertOptions = { ...options };
+  if (options.language === 'javascript' && !options.defaultModuleStyle) {
+    insertOptions.defaultModuleStyle = await moduleStyleForPath(options.root, options.target);
+  }
+  const result = insertCode(existing, code, insertOptions);
   if (result.action !== 'unchanged') {
     await mkdir(path.dirname(abs), { recursive: true });
     await writeFile(abs, result.content, 'utf8');

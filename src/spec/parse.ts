@@ -187,7 +187,13 @@ function extractYaml(text: string): RawSpec | null {
       }
       raw.fields[field] = String(value);
     }
-    if (known === 0) continue;
+    // Unrelated yaml (a workflow, a manifest with `kind:`) is not a spec: it needs two spec keys, one of them
+    // specific to specs.
+    const keys = Object.keys(doc as Record<string, unknown>).map((k) => YAML_KEYS[normaliseKey(k)]);
+    const specific = keys.some(
+      (k) => k === 'language' || k === 'target' || k === 'signature' || k === 'description',
+    );
+    if (known < 2 || !specific) continue;
     return raw;
   }
   return null;

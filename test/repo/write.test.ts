@@ -4,7 +4,13 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { splitStatements } from '../../src/repo/blocks.js';
-import { insertCode, moduleStyleOf, normaliseCode, writeSelectedCode } from '../../src/repo/write.js';
+import {
+  convertImport,
+  insertCode,
+  moduleStyleOf,
+  normaliseCode,
+  writeSelectedCode,
+} from '../../src/repo/write.js';
 
 let tmp: string;
 beforeAll(() => {
@@ -328,6 +334,48 @@ describe('insertCode: JavaScript', () => {
     const r = insertCode(null, plain, { ...jsOpts, defaultModuleStyle: 'esm' });
     expect(r.content).toBe('export function countVowels(t) {\n  return t.length;\n}\n');
     expect(js(r.content, 'esm', 'm.countVowels("abc")')).toBe('3');
+  });
+});
+
+describe('module styles', () => {
+  const jsOpts = { language: 'javascript', kind: 'function', entryPoint: 'countVowels' } as const;
+  it('converts simple requires to imports and back', () => {
+    expect(convertImport("const fs = require('node:fs');", 'esm')).toBe("import fs from 'node:fs';");
+    expect(convertImport('const { join, basename: base } = require("node:path")', 'esm')).toBe(
+      "import { join, basename as base } from 'node:path';",
+    );
+    expect(convertImport("import path, { join as j } from 'node:path';", 'commonjs')).toBe(
+      "const path = require('node:path');\nconst { join: j } = require('node:path');",
+    );
+    expect(convertImport("import * as os from 'node:os'", 'commonjs')).toBe("const os = require('node:os');");
+    expect(convertImport("import 'node:process';", 'commonjs')).toBe("require('node:process');");
+    expect(convertImport("const x = require('a').b;", 'esm')).toBe("const x = require('a').b;");
+  });
+
+  it("writes a candidate's require into an ES module as an import, and the module runs", () => {
+    const existing = 'export const x = 1;\n';
+    const cand =
+      "const { basename } = require('node:path');\nfunction countVowels(p) {\n  return basename(p).length;\n}\n";
+    const r = insertCode(existing, cand, jsOpts);
+    expect(r.content).toBe(
+      "import { basename } from 'node:path';\n\nexport const x = 1;\n\nexport function countVowels(p) {\n  return basename(p).length;\n}\n",
+    );
+    expect(r.notes.join(' ')).toMatch(/Rewrote/);
+    expect(js(r.content, 'esm', 'm.countVowels("/a/bcd")')).toBe('3');
+  });
+
+  it('uses the package type for a file without module syntax', async () => {
+    const root = mkdtempSync(path.join(tmp, 'pkg-'));
+    writeFileSync(path.join(root, 'package.json'), '{"type":"module"}');
+    writeFileSync(path.join(root, 'a.js'), 'function helper() {}\n');
+    await writeSelectedCode('function countVowels(t) {\n  return 0;\n}\n', {
+      ...jsOpts,
+      root,
+      target: 'a.js',
+    });
+    expect(readFileSync(path.join(root, 'a.js'), 'utf8')).toBe(
+      'function helper() {}\n\nexport function countVowels(t) {\n  return 0;\n}\n',
+    );
   });
 });
 

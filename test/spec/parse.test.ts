@@ -244,6 +244,12 @@ describe('parseTaskSpec: yaml block', () => {
     expect(ok(parseTaskSpec(body)).target).toBe('from/yaml.py');
   });
 
+  it('does not take unrelated yaml for a spec', () => {
+    const body =
+      formBody(good) + '\n\n```yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\n```';
+    expect(ok(parseTaskSpec(body)).source).toBe('form');
+  });
+
   it('reports a broken yaml block instead of "no spec"', () => {
     const r = parseTaskSpec('```yaml\nlanguage: python\nkind: [function\n```');
     expect(problems(r)).toEqual(['body']);
