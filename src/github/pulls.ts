@@ -52,6 +52,24 @@ export function branchForIssue(issueNumber: number): string {
   return `cosplay/issue-${issueNumber}`;
 }
 
+/**
+ * A branch name under `cosplay/` from free-form parts, e.g. cosplayBranch('repair', 'src/util.py', 'parse')
+ * -> `cosplay/repair-src-util-py-parse`. Only [a-z0-9._-] survive; long names are cut.
+ */
+export function cosplayBranch(...parts: string[]): string {
+  const slug = parts
+    .join('-')
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/[-.]*-[-.]*/g, '-')
+    .replace(/\.{2,}/g, '.')
+    .replace(/^[-.]+|[-.]+$/g, '')
+    .slice(0, 80)
+    .replace(/[-.]+$/, '');
+  if (slug === '') throw new Error('cosplayBranch: empty name');
+  return `cosplay/${slug.endsWith('.lock') ? slug + '-' : slug}`;
+}
+
 export function compareUrl(
   ref: RepoRef & { base: string; head: string },
   env: NodeJS.ProcessEnv = process.env,

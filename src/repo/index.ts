@@ -7,3 +7,5 @@ export { insertCode, writeSelectedCode, normaliseCode, moduleStyleOf } from './w
 export type { InsertOptions, InsertResult, ModuleStyle, WriteCodeOptions, WriteCodeResult } from './write.js';
 export { splitStatements } from './blocks.js';
 export type { Statement, StatementKind } from './blocks.js';
+export { listFunctions, changedFunctions } from './functions.js';
+export type { FunctionInfo, ChangedFunction } from './functions.js';
