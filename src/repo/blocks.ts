@@ -131,7 +131,8 @@ function classifyPython(
   text: string,
   first: boolean,
 ): Omit<Statement, 'startLine' | 'endLine' | 'commentStartLine'> {
-  const body = text.replace(/^(@.*\n)+/, (m) => m); // decorators stay part of the statement
+  // Decorators (possibly spanning lines) stay part of the statement: skip them to find def/class.
+  const body = text;
   const def = new RegExp(`^(?:@[\\s\\S]*?\\n)?\\s*(?:async\\s+)?def\\s+(${PY_IDENT})`).exec(body);
   if (def && /^(@|(async\s+)?def\s)/.test(body)) return { kind: 'function', name: def[1]! };
   const cls = new RegExp(`^(?:@[\\s\\S]*?\\n)?\\s*class\\s+(${PY_IDENT})`).exec(body);

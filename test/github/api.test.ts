@@ -7,7 +7,9 @@ import {
   ensureLabel,
   findMarkedComment,
   getIssue,
+  getPullRequest,
   getRepository,
+  listPullRequestFiles,
   PullRequestsNotPermittedError,
   removeLabel,
   TokenPermissionError,
@@ -372,6 +374,32 @@ describe('upsertIssueComment', () => {
     await expect(
       upsertIssueComment(gh, { ...ref, issueNumber: issue, kind: 'a -->', body: 'x' }),
     ).rejects.toThrow(/Invalid comment marker/);
+  });
+});
+
+describe('pull requests as input', () => {
+  it('reads a pull request, tells a fork from a branch of the repository, and lists its files', async () => {
+    const own = fake.addPull(R, {
+      head: 'feature',
+      headSha: 'a'.repeat(40),
+      body: 'spec here',
+      files: [{ filename: 'src/a.py', status: 'modified' }],
+    });
+    const fork = fake.addPull(R, { head: 'main', headOwner: 'stranger' });
+    expect(await getPullRequest(gh, { ...ref, pullNumber: own.number })).toMatchObject({
+      headRef: 'feature',
+      headSha: 'a'.repeat(40),
+      headRepo: 'octo/demo',
+      baseRef: 'main',
+      body: 'spec here',
+      isFork: false,
+    });
+    expect((await getPullRequest(gh, { ...ref, pullNumber: fork.number })).isFork).toBe(true);
+    expect(await listPullRequestFiles(gh, { ...ref, pullNumber: own.number })).toEqual([
+      { path: 'src/a.py', status: 'modified' },
+    ]);
+    await expect(getPullRequest(gh, { ...ref, pullNumber: 404 })).rejects.toThrow(/#404 does not exist/);
+    expect((await getIssue(gh, { ...ref, issueNumber: own.number })).isPullRequest).toBe(true);
   });
 });
 

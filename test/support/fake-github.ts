@@ -33,6 +33,10 @@ export interface FakePull {
   draft: boolean;
   state: 'open' | 'closed';
   user: FakeUser;
+  /** Head commit (set by tests that need it). */
+  headSha?: string;
+  /** Files the pull request changes (for GET /pulls/{n}/files). */
+  files?: Array<{ filename: string; status: string; previous_filename?: string }>;
 }
 
 export interface FakeIssue {
@@ -186,6 +190,27 @@ export class FakeGitHub {
       state: 'open',
     });
     return number;
+  }
+
+  /** Adds a pull request directly (as if a person opened it). */
+  addPull(fullName: string, pull: Partial<FakePull> & { head: string; base?: string }): FakePull {
+    const repo = this.repo(fullName);
+    const number = repo.nextNumber++;
+    const p: FakePull = {
+      number,
+      title: pull.title ?? `PR ${number}`,
+      body: pull.body ?? '',
+      head: pull.head,
+      headOwner: pull.headOwner ?? repo.owner,
+      base: pull.base ?? repo.defaultBranch,
+      draft: pull.draft ?? false,
+      state: pull.state ?? 'open',
+      user: pull.user ?? { login: 'someone', type: 'User' },
+      ...(pull.headSha ? { headSha: pull.headSha } : {}),
+      ...(pull.files ? { files: pull.files } : {}),
+    };
+    repo.pulls.set(number, p);
+    return p;
   }
 
   addComment(fullName: string, issueNumber: number, body: string, user: FakeUser): FakeComment {
@@ -472,6 +497,12 @@ export class FakeGitHub {
         return [200, this.pullJson(r, p)];
       }
     }
+    if ((m = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/files$/.exec(path)) && method === 'GET') {
+      const r = repoOf(m[1]!, m[2]!);
+      const p = r.pulls.get(Number(m[3]));
+      if (!p) throw new HttpFailure(404, 'Not Found');
+      return this.paginate(p.files ?? [], query, path);
+    }
     if ((m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/labels$/.exec(path))) {
       const r = repoOf(m[1]!, m[2]!);
       const target =
@@ -571,6 +602,7 @@ export class FakeGitHub {
       html_url: `https://github.com/${r.owner}/${r.name}/pull/${p.number}`,
       head: {
         ref: p.head,
+        sha: p.headSha ?? '0'.repeat(40),
         label: `${p.headOwner}:${p.head}`,
         repo: { full_name: `${p.headOwner}/${r.name}`, owner: { login: p.headOwner } },
       },
