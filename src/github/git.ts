@@ -6,8 +6,6 @@
 // every process on the machine) and never into .git/config. An extraheader that actions/checkout persisted
 // for the same origin is cleared for that command, so exactly one Authorization header is sent.
 import { execa } from 'execa';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { UserError } from '../types.js';
 import { resolveInsideRepo, type PathPolicy } from '../repo/paths.js';
@@ -49,12 +47,9 @@ export class PushRejectedError extends UserError {
   }
 }
 
-// An empty hooks directory: commits and pushes of the action never run repository-local hooks.
-let emptyHooksDir: string | undefined;
-function hooksDir(): string {
-  emptyHooksDir ??= mkdtempSync(path.join(tmpdir(), 'cosplay-nohooks-'));
-  return emptyHooksDir;
-}
+// Repository-local hooks never run for the action's commits and pushes: hooksPath points at a path that
+// cannot hold hooks.
+const NO_HOOKS = '/dev/null';
 
 interface RunOptions {
   env?: Record<string, string>;
@@ -78,7 +73,7 @@ export async function git(
   args: string[],
   options: RunOptions = {},
 ): Promise<{ stdout: string; exitCode: number }> {
-  const config: Array<[string, string]> = [['core.hooksPath', hooksDir()], ...(options.config ?? [])];
+  const config: Array<[string, string]> = [['core.hooksPath', NO_HOOKS], ...(options.config ?? [])];
   const env: Record<string, string> = {
     LC_ALL: 'C',
     LANG: 'C',
