@@ -6,6 +6,7 @@ export {
   normaliseLanguage,
   normaliseKind,
   entryPointFromSignature,
+  stripBody,
 } from './parse.js';
 export type { ParseSpecOptions } from './parse.js';
 export { sanitizeUntrusted, sanitizeWithReport, stripInvisible } from './sanitize.js';

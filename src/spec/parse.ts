@@ -7,7 +7,7 @@ import type { Language, TaskKind, UnitTest } from '../types.js';
 import { checkRepoPath, type PathPolicy } from '../repo/paths.js';
 import { parseExamples } from './examples.js';
 import { sanitizeUntrusted } from './sanitize.js';
-import { findFences, unwrapFence } from './scan.js';
+import { findFences, skipString, unwrapFence } from './scan.js';
 import {
   FIELD_LABELS,
   type SpecField,
@@ -570,13 +570,48 @@ export function entryPointFromSignature(signature: string, language?: Language):
   return null;
 }
 
-/** A signature without a body: drops `: ...`, `pass`, `{ ... }` placeholders the author may have written. */
-function stripBody(signature: string, language?: Language): string {
-  let s = signature.trim();
+/**
+ * A signature without a body: the decorators and the header of the first function (`def f(...) -> T`, no
+ * colon / `function f(...)`), dropping a body or a placeholder (`...`, `pass`, `{ }`) the author may have written.
+ */
+export function stripBody(signature: string, language?: Language): string {
+  const s = signature.trim();
   if (language === 'python' || /^\s*(async\s+)?def\s/m.test(s)) {
-    s = s.replace(/:\s*(\.\.\.|pass)\s*$/, ':').replace(/\n\s+(\.\.\.|pass)\s*$/, '');
-  } else {
-    s = s.replace(/\{\s*(\.\.\.|\/\/.*|\/\*.*\*\/)?\s*\}\s*;?\s*$/, '').trim();
+    const def = /^[ \t]*(?:async\s+)?def\s/m.exec(s);
+    if (!def) return s;
+    const decorators = s
+      .slice(0, def.index)
+      .split('\n')
+      .filter((l) => /^\s*@/.test(l));
+    const rest = s.slice(def.index);
+    const close = matchingParen(rest, rest.indexOf('('));
+    if (close === -1) return s;
+    const ret = /^\s*->\s*([^:\n]+)/.exec(rest.slice(close + 1));
+    const header = rest.slice(0, close + 1) + (ret ? ` -> ${ret[1]!.trim()}` : '');
+    return [...decorators, header.trim()].join('\n');
   }
-  return s;
+  const open = s.indexOf('(');
+  const close = matchingParen(s, open);
+  if (close === -1) return s;
+  const tail = /^\s*(?::\s*[^{=;\n]+)?(?:\s*=>)?/.exec(s.slice(close + 1))![0];
+  return (s.slice(0, close + 1) + tail.replace(/\s*=>$/, ' =>')).trim();
+}
+
+/** Index of the `)` that closes the `(` at `open`, skipping strings; -1 when there is none. */
+function matchingParen(s: string, open: number): number {
+  if (open < 0) return -1;
+  let depth = 0;
+  for (let i = open; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === '"' || c === "'" || c === '`') {
+      i = skipString(s, i);
+      continue;
+    }
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') {
+      depth--;
+      if (depth === 0) return c === ')' ? i : -1;
+    }
+  }
+  return -1;
 }

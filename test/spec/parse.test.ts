@@ -9,6 +9,7 @@ import {
   parseTaskSpec,
   renderSpecProblemsComment,
   specToTask,
+  stripBody,
   type SpecParseResult,
   type TaskSpec,
 } from '../../src/spec/index.js';
@@ -321,6 +322,24 @@ describe('examples', () => {
       { input: '3\n1 2 3\n', expected: '6\n' },
       { input: '0\n', expected: '0\n' },
     ]);
+  });
+});
+
+describe('stripBody', () => {
+  it.each([
+    ['def f(x):\n    return x', 'def f(x)'],
+    ['def f(x): ...', 'def f(x)'],
+    [
+      '@cache\ndef fib(n: int,\n        memo: dict = {}) -> int:\n    pass',
+      '@cache\ndef fib(n: int,\n        memo: dict = {}) -> int',
+    ],
+    ['def g(s: str) -> dict[str, int]', 'def g(s: str) -> dict[str, int]'],
+    ['def h(s=")"): return s', 'def h(s=")")'],
+    ['function f(a, b = {}) {\n  return a;\n}', 'function f(a, b = {})'],
+    ['export const add = (a, b) => a + b;', 'export const add = (a, b) =>'],
+    ['function f(a: number): number { }', 'function f(a: number): number'],
+  ])('%j -> %j', (sig, header) => {
+    expect(stripBody(sig, sig.includes('def ') ? 'python' : 'javascript')).toBe(header);
   });
 });
 
