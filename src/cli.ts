@@ -3,10 +3,11 @@ import { Command } from 'commander';
 import { pathToFileURL } from 'node:url';
 import { realpathSync } from 'node:fs';
 import { UserError } from './types.js';
+import * as replayServer from './commands/replay-server.js';
 
 export type CommandModule = { register(program: Command): void };
 
-const commands: CommandModule[] = [];
+const commands: CommandModule[] = [replayServer];
 
 export function buildProgram(): Command {
   const program = new Command('cosplay')
