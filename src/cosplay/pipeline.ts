@@ -114,7 +114,8 @@ export async function runCosplay(input: RunCosplayInput): Promise<CosplayResult>
           : `first of ${tied.length} codes with maximal pCode ${selected.pCode} (stage 3 skipped: ${ctx.halted?.reason ?? 'halted'})`;
     ctx.note({ round: finalRound, step: 'selection', code: selected.index, action: 'selected', reason: why });
   }
-  if (pools.codes.length === 0) stopReason = 'no-codes';
+  if (ctx.halted) stopReason = ctx.halted.reason;
+  else if (pools.codes.length === 0) stopReason = 'no-codes';
 
   const put = pUT(m);
   const codePool: PoolCode[] = pools.codes.map((c, i) => ({ ...c, pCode: pc[i] }));

@@ -488,6 +488,7 @@ export async function stage2(
   const rounds: RoundTrace[] = [];
   let cp = after;
   const halted = () => ctx.halted !== null;
+  if (ctx.halted) return { rounds, stopReason: ctx.halted.reason, cp };
   if (pools.codes.length === 0) return { rounds, stopReason: 'no-codes', cp };
   if (P.earlyStop && allOnes(pools.matrix())) {
     ctx.note({ round: 0, step: 'early stop', action: 'stopped', reason: 'M is all ones after stage 1' });
@@ -518,7 +519,8 @@ export async function stage2(
       break;
     }
   }
-  if (ctx.halted) stopReason = ctx.halted.reason;
+  const h = ctx.halted as Ctx['halted'];
+  if (h) stopReason = h.reason;
   return { rounds, stopReason, cp };
 }
 
