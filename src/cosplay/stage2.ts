@@ -336,7 +336,7 @@ export async function codeFixing(env: StepEnv, cp: number): Promise<StepOut> {
   const trialRows = await pools.trial(onTrial.map((x) => x.code));
   const high = highSupport(m, trusted);
   const pc = pCode(m);
-  const base = `fails UT ${t.ut} (${trusted[t.ut] ? 'trusted; ' : ''}highest pUT below |C|: ${put} of ${n})`;
+  const base = `fails UT ${t.ut} (input ${describeInput(ut.input)}; ${trusted[t.ut] ? 'trusted; ' : ''}highest pUT below |C|: ${put} of ${n})`;
   let changed = false;
   t.failing.forEach((i) => {
     const q = onTrial.findIndex((x) => x.i === i);

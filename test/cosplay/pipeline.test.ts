@@ -91,6 +91,18 @@ describe('code that only a repair fixes', () => {
     expect(kept[0].reason).toMatch(/the repair passes it and keeps every high-support UT/);
   });
 
+  test('the steps of a round run in the method order, each on the matrix the previous one left', async () => {
+    const r = await run();
+    const steps = [...new Set(r.rounds[0].decisions.map((d) => d.step))];
+    expect(steps).toEqual(['code cleaning', 'break spurious coupling', 'code fixing', 'UT replacement']);
+    // The coupling break replaced sum_to(3) by sum_to(4) before code fixing chose its target.
+    const fix = r.decisions.find((d) => d.step === 'code fixing')!;
+    expect(r.decisions.find((d) => d.step === 'break spurious coupling')).toMatchObject({ round: 1, ut: 2 });
+    expect(fix).toMatchObject({ round: 1, ut: 2 });
+    expect(fix.reason).toMatch(/^fails UT 2 \(input "sum_to\(4\)"/);
+    expect(r.rounds[0].before.M.map((row) => row[2])).toEqual([1, 1, 0, 0]);
+  });
+
   test('output-consensus clustering separates the repaired code from the codes that crash on 0', async () => {
     const r = await run();
     // The coupling break dropped the only UT on n = 0, so all four codes end BoN-tied ...

@@ -202,5 +202,7 @@ describe('repair guard (ours)', () => {
     expect(repairKeeps([1, 1, 1, 0], [1, 1, 0, 1], high)).toEqual({ keep: true, lost: [] });
     expect(repairKeeps([1, 1, 1, 0], [1, 0, 1, 1], high)).toEqual({ keep: false, lost: [1] });
     expect(repairKeeps([1, 0, 0, 1], [0, 1, 1, 0], high)).toEqual({ keep: false, lost: [0, 3] });
+    // A high-support UT the old code already failed is not "lost".
+    expect(repairKeeps([1, 0, 1, 0], [1, 0, 0, 1], high)).toEqual({ keep: true, lost: [] });
   });
 });
