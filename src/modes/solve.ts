@@ -247,7 +247,8 @@ function noPickFailure(result: CosplayResult, budget: string | null) {
     const why =
       result.degraded.find((d) => d.startsWith('LLM unavailable')) ??
       'the LLM endpoint gave no usable answer';
-    return explainFailure(new LlmUnavailableError(why.replace(/: finished with the best pick so far$/, '')));
+    const inner = /^LLM unavailable \((.*)\): finished with the best pick so far$/s.exec(why);
+    return explainFailure(new LlmUnavailableError(inner ? inner[1]! : why));
   }
   if (result.stopReason === 'budget')
     return explainFailure(new BudgetExceededError((budget ?? 'tokens') as 'tokens' | 'requests' | 'wallMs'));
