@@ -3,7 +3,7 @@
 // that passes with the real pytest; the spec's examples are trusted tests.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { checkSandbox, createExecutor, type SandboxExecutor } from '../../src/exec/index.js';
@@ -11,7 +11,7 @@ import { createLlm } from '../../src/llm/index.js';
 import { produceSolution } from '../../src/modes/solve.js';
 import { parseTaskSpec } from '../../src/spec/index.js';
 import { testLlmConfig } from '../support/scripted-server.js';
-import { RIGHT, startWorld, type World } from '../action/world.js';
+import { RIGHT, WRONG, startWorld, type World } from '../action/world.js';
 
 let tmp: string;
 let world: World;
@@ -56,7 +56,6 @@ describe('produceSolution', () => {
       'import re\n\n\ndef words(s):\n    return re.findall(r"\\w+", s)\n',
     );
     const llm = createLlm(testLlmConfig(world.server));
-    const t0 = Date.now();
     const s = await produceSolution({
       spec: spec(),
       root,
@@ -75,16 +74,13 @@ describe('produceSolution', () => {
       },
     });
     await llm.close();
-    console.log(
-      Date.now() - t0,
-      'ms',
-      s.solve.report.verdict,
-      s.result.stopReason,
-      s.notes,
-      s.solve.report.executionMatrix,
-      s.solve.report.keptTests.length,
-      world.server.requests.length,
-    );
+    expect(s.solve.report.verdict).toBe('selected');
+    // The example is a trusted test: in the pool, passed by the pick, kept in the file.
+    expect(s.result.utPool.filter((u) => u.origin === 'trusted').map((u) => u.test)).toEqual([
+      { call: "count_vowels('Hello')", expected: '2' },
+    ]);
+    const row = s.solve.report.executionMatrix[s.result.selected!.index]!;
+    for (const k of s.solve.report.keptTests) expect(row[k.column!]).toBe(1);
     expect(s.result.selected).not.toBeNull();
     expect(RIGHT).toContain(s.result.selected!.code);
     expect(s.files).toEqual(['src/textutil.py', 'tests/test_textutil.py']);
@@ -94,7 +90,40 @@ describe('produceSolution', () => {
       cwd: root,
       encoding: 'utf8',
     });
-    console.log(pytest.stdout);
+    expect(pytest.stdout).toContain(`${s.solve.report.keptTests.length} passed`);
     expect(pytest.status).toBe(0);
+  });
+
+  it('writes nothing when no candidate passes the examples', async () => {
+    const root = path.join(tmp, 'repo2');
+    mkdirSync(root);
+    const wrongOnly = await startWorld({ rotation: [WRONG[0]!] });
+    const llm = createLlm(testLlmConfig(wrongOnly.server));
+    try {
+      const s = await produceSolution({
+        spec: { ...spec('textutil.py'), exampleTests: [{ call: "count_vowels('HELLO')", expected: '2' }] },
+        root,
+        taskId: 'octo/demo#2',
+        llm,
+        executor,
+        params: {
+          nCodes: 3,
+          nTests: 3,
+          maxRounds: 0,
+          nRandomInputs: 3,
+          maxHints: 1,
+          scSamples: 2,
+          scMinAgree: 2,
+          scMaxAttempts: 1,
+        },
+      });
+      expect(s.result.selected).toBeNull();
+      expect(s.solve.report.verdict).toBe('no-pick');
+      expect(s.files).toEqual([]);
+      expect(existsSync(path.join(root, 'textutil.py'))).toBe(false);
+    } finally {
+      await llm.close();
+      await wrongOnly.close();
+    }
   });
 });
