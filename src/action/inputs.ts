@@ -169,7 +169,7 @@ export function readInputs(options: ReadInputsOptions = {}): ActionInputs {
   // GitHub Models takes the job's token as its key (with `permissions: models: read`).
   if (apiKey === '' && isGithubModels(baseUrl)) apiKey = githubToken;
   if (options.mask !== false) {
-    for (const s of [githubToken, apiKey]) if (s !== '') core.setSecret(s);
+    for (const s of new Set([githubToken, apiKey])) if (s !== '') core.setSecret(s);
   }
 
   const model = raw('model');

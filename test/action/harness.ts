@@ -161,7 +161,11 @@ export async function startHarness(): Promise<Harness> {
         log: { info() {}, warning() {}, error() {} },
         llmOverrides: { retryBaseDelayMs: 1, retryMaxDelayMs: 5, requestTimeoutMs: 10_000, maxRetries: 2 },
         executorOptions: { workers: 2 },
-        github: { throttle: false, retryAfterBaseValueMs: 1 },
+        github: {
+          throttle: false,
+          retryAfterBaseValueMs: 1,
+          log: { debug() {}, info() {}, warn() {}, error() {} },
+        },
         ...o.deps,
       });
     } finally {

@@ -28,6 +28,17 @@ export const ROTATION = [RIGHT[0]!, WRONG[0]!, RIGHT[1]!, WRONG[1]!, RIGHT[2]!];
 
 export const VALIDATOR = 'def count_vowels(text):\n    return isinstance(text, str)\n';
 
+/** The same task in JavaScript: `countVowels(text)`. */
+export const RIGHT_JS = [
+  'function countVowels(text) {\n  return [...text.toLowerCase()].filter((c) => "aeiou".includes(c)).length;\n}\n',
+  'function countVowels(text) {\n  let n = 0;\n  for (const c of text) if ("aeiouAEIOU".includes(c)) n++;\n  return n;\n}\n',
+];
+export const WRONG_JS = [
+  'function countVowels(text) {\n  return [...text].filter((c) => "aeiou".includes(c)).length;\n}\n',
+];
+export const ROTATION_JS = [RIGHT_JS[0]!, WRONG_JS[0]!, RIGHT_JS[1]!];
+export const VALIDATOR_JS = 'function countVowels(text) {\n  return typeof text === "string";\n}\n';
+
 /** Test strings: the first ones separate the wrong programs from the right ones. */
 const WORDS = ['Hello World', 'AEIOU', 'rhythm', 'Yay', 'Queue', 'bcd', 'Programming', 'OOPS', 'sky', 'aAeE'];
 
@@ -35,14 +46,15 @@ export function vowels(s: string): number {
   return [...s.toLowerCase()].filter((c) => 'aeiou'.includes(c)).length;
 }
 
-/** `count_vowels('...')` -> the string, or null. */
+/** `count_vowels('...')` or `countVowels("...")` -> the string, or null. */
 export function argOf(call: string): string | null {
-  const m = /^\s*count_vowels\(\s*(['"])(.*)\1\s*\)\s*$/s.exec(call);
+  const m = /^\s*(?:count_vowels|countVowels)\(\s*(['"])(.*)\1\s*\)\s*$/s.exec(call);
   return m ? m[2]!.replace(/\\(['"\\])/g, '$1') : null;
 }
 
 export interface WorldOptions {
-  /** Programs in the order they are handed out (default ROTATION). */
+  language?: 'python' | 'javascript';
+  /** Programs in the order they are handed out (default ROTATION, or ROTATION_JS). */
   rotation?: string[];
   faults?: ScriptedServerOptions['faults'];
 }
@@ -55,14 +67,17 @@ export interface World {
 }
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
-  const rotation = options.rotation ?? ROTATION;
+  const js = options.language === 'javascript';
+  const rotation = options.rotation ?? (js ? ROTATION_JS : ROTATION);
+  const lang = js ? 'javascript' : 'python';
   let nextCode = 0;
   let nextWord = 0;
   const word = () => {
     const i = nextWord++;
     return i < WORDS.length ? WORDS[i]! : `${WORDS[i % WORDS.length]!} ${i}`;
   };
-  const call = (s: string) => `count_vowels(${JSON.stringify(s).replace(/^"|"$/g, "'")})`;
+  const call = (s: string) =>
+    js ? `countVowels(${JSON.stringify(s)})` : `count_vowels(${JSON.stringify(s).replace(/^"|"$/g, "'")})`;
   const count = (ctx: ScriptContext, fallback: number) =>
     typeof ctx.meta?.count === 'number' ? (ctx.meta.count as number) : fallback;
   const script = (ctx: ScriptContext) => {
@@ -72,9 +87,9 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       case 'plans':
         return jsonReply({ observations: ['Lower-case the text, then count characters in "aeiou".'] });
       case 'code':
-        return Array.from({ length: ctx.n }, () => codeReply(rotation[nextCode++ % rotation.length]!));
+        return Array.from({ length: ctx.n }, () => codeReply(rotation[nextCode++ % rotation.length]!, lang));
       case 'fix':
-        return codeReply(RIGHT[0]!);
+        return codeReply(js ? RIGHT_JS[0]! : RIGHT[0]!, lang);
       case 'attack':
         return jsonReply({
           ideas: Array.from({ length: count(ctx, 2) }, (_, i) => `Mixed case and y, variant ${i}`),
@@ -92,7 +107,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         return arg === null ? null : jsonReply({ expected: String(vowels(arg)) });
       }
       case 'generator':
-        return codeReply(VALIDATOR);
+        return codeReply(js ? VALIDATOR_JS : VALIDATOR, lang);
       default:
         return null;
     }

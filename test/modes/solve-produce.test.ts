@@ -11,7 +11,7 @@ import { createLlm } from '../../src/llm/index.js';
 import { produceSolution } from '../../src/modes/solve.js';
 import { parseTaskSpec } from '../../src/spec/index.js';
 import { testLlmConfig } from '../support/scripted-server.js';
-import { RIGHT, WRONG, startWorld, type World } from '../action/world.js';
+import { RIGHT, RIGHT_JS, WRONG, startWorld, type World } from '../action/world.js';
 
 let tmp: string;
 let world: World;
@@ -92,6 +92,68 @@ describe('produceSolution', () => {
     });
     expect(pytest.stdout).toContain(`${s.solve.report.keptTests.length} passed`);
     expect(pytest.status).toBe(0);
+  });
+
+  it('a JavaScript task: node:test file next to a CommonJS module, run with the real node --test', async () => {
+    const root = path.join(tmp, 'repo-js');
+    mkdirSync(path.join(root, 'src'), { recursive: true });
+    writeFileSync(path.join(root, 'package.json'), JSON.stringify({ name: 'demo', version: '1.0.0' }));
+    writeFileSync(
+      path.join(root, 'src', 'text.js'),
+      "'use strict';\n\nfunction shout(s) {\n  return s.toUpperCase();\n}\n\nmodule.exports = { shout };\n",
+    );
+    const jsWorld = await startWorld({ language: 'javascript' });
+    const llm = createLlm(testLlmConfig(jsWorld.server));
+    try {
+      const r = parseTaskSpec(
+        [
+          '```yaml',
+          'language: javascript',
+          'kind: function',
+          'target: src/text.js',
+          'signature: function countVowels(text)',
+          'description: Return how many vowels (a, e, i, o, u, in either case) the string contains.',
+          'examples: |',
+          "  countVowels('Hello') === 2",
+          '```',
+        ].join('\n'),
+      );
+      if (!r.ok) throw new Error(JSON.stringify(r.problems));
+      const s = await produceSolution({
+        spec: r.spec,
+        root,
+        taskId: 'octo/demo#3',
+        llm,
+        executor,
+        params: {
+          nCodes: 3,
+          nTests: 4,
+          maxRounds: 1,
+          nRandomInputs: 3,
+          maxHints: 1,
+          scSamples: 2,
+          scMinAgree: 2,
+          scMaxAttempts: 1,
+        },
+      });
+      expect(s.solve.report.verdict).toBe('selected');
+      expect(RIGHT_JS).toContain(s.result.selected!.code);
+      expect(s.framework.framework).toBe('node:test');
+      expect(s.files).toEqual(['src/text.js', 'test/text.test.js']);
+      const node = spawnSync(process.execPath, ['--test'], { cwd: root, encoding: 'utf8' });
+      expect(node.stdout).toMatch(new RegExp(`# pass ${s.solve.report.keptTests.length}\\b`));
+      expect(node.status).toBe(0);
+      // The rest of the module byte for byte (node --test passing shows countVowels is exported).
+      const text = readFileSync(path.join(root, 'src', 'text.js'), 'utf8');
+      expect(
+        text.startsWith(
+          "'use strict';\n\nfunction shout(s) {\n  return s.toUpperCase();\n}\n\nmodule.exports = { shout };\n",
+        ),
+      ).toBe(true);
+    } finally {
+      await llm.close();
+      await jsWorld.close();
+    }
   });
 
   it('writes nothing when no candidate passes the examples', async () => {
