@@ -21,6 +21,7 @@ import {
   getRepository,
   headSha,
   pushBranch,
+  repoRoot,
   resetBranch,
   upsertIssueComment,
   upsertPullRequest,
@@ -215,6 +216,7 @@ async function prepareBranch(
 ): Promise<Delivery> {
   const ws = ctx.workspace;
   const auth = { token: ctx.inputs.githubToken };
+  await repoRoot(ws); // a UserError that asks for actions/checkout when there is no repository
   await configureIdentity(ws);
   if (pull && !pull.isFork) {
     // A labeled pull request from this repository: the result is committed to its branch.
@@ -282,15 +284,14 @@ export const runSolve: Mode = async (ctx: ModeContext): Promise<ModeOutcome> => 
   }
   const parsed = parseTaskSpec(body, { allowedPaths: inputs.allowedPaths });
   if (!parsed.ok) {
-    await comment(
-      SPEC_COMMENT_KIND,
-      renderSpecProblemsComment(parsed.problems, {
-        ...parsed.partial,
-        triggerLabel: inputs.triggerLabel,
-        warnings: parsed.warnings,
-        ...runLink,
-      }),
-    );
+    const specComment = renderSpecProblemsComment(parsed.problems, {
+      ...parsed.partial,
+      triggerLabel: inputs.triggerLabel,
+      warnings: parsed.warnings,
+      ...runLink,
+    });
+    await comment(SPEC_COMMENT_KIND, specComment);
+    await writeJobSummary(specComment);
     const fields = parsed.problems.map((p) => p.message).join(' ');
     return {
       verdict: 'error',
@@ -424,6 +425,11 @@ export const runSolve: Mode = async (ctx: ModeContext): Promise<ModeOutcome> => 
   } catch (err) {
     const failure = explainFailure(err);
     log.error(failureMessage(failure));
+    appendTrace(ctx.tracePath, {
+      event: 'failure',
+      task: `${repo.owner}/${repo.repo}#${number}`,
+      ...failure,
+    });
     try {
       await comment(SOLVE_COMMENT_KIND, renderFailureComment(failure, runLink));
     } catch (commentErr) {

@@ -262,6 +262,22 @@ describe('failure paths', () => {
     expect(body).toContain('bubblewrap (bwrap) is not installed');
     expect(body).toContain('Install bubblewrap.');
     expect(world.server.requests.length).toBe(before);
+    // The trace output is set and tells what happened.
+    expect(readFileSync(r.outputs.trace!, 'utf8')).toContain('"title":"No working sandbox"');
+  });
+
+  it('a workflow without actions/checkout is told to add it', async () => {
+    const issue = h.fake.addIssue(REPO, { title: 'No checkout', body: ISSUE_BODY });
+    const r = await h.runAction({
+      eventName: 'issues',
+      payload: issueLabeled(issue),
+      inputs: inputs(),
+      checkout: false,
+    });
+    expect(r.result.verdict).toBe('error');
+    expect(h.fake.comments(REPO, issue)[0]!.body).toContain(
+      'check out the repository first (actions/checkout)',
+    );
   });
 
   it('a spent budget still delivers the best pick, with a note', async () => {

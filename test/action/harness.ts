@@ -69,6 +69,8 @@ export interface RunOptions {
   deps?: Partial<RunDeps>;
   /** Branch to check out (default main). */
   ref?: string;
+  /** false: the workspace is an empty folder (a workflow without actions/checkout). */
+  checkout?: boolean;
 }
 
 export interface RunResult {
@@ -116,7 +118,8 @@ export async function startHarness(): Promise<Harness> {
     const dir = path.join(tmp, `run${n}`);
     mkdirSync(dir);
     const workspace = path.join(dir, 'work');
-    sh(dir, 'clone', '--quiet', '--branch', o.ref ?? 'main', bare, workspace);
+    if (o.checkout === false) mkdirSync(workspace);
+    else sh(dir, 'clone', '--quiet', '--branch', o.ref ?? 'main', bare, workspace);
     const eventPath = path.join(dir, 'event.json');
     writeFileSync(eventPath, JSON.stringify(o.payload));
     const outputFile = path.join(dir, 'output');
