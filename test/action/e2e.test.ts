@@ -387,4 +387,36 @@ describe('other triggers', () => {
     expect(body).toContain("Committed to this pull request's branch `feature/vowels`");
     expect(body).not.toContain('Closes #');
   });
+
+  it('a labeled pull request from a fork gets a separate pull request into its base; the fork is not pushed to', async () => {
+    const pull = h.fake.addPull(REPO, {
+      head: 'patch-1',
+      headOwner: 'stranger',
+      base: 'main',
+      body: ISSUE_BODY,
+      title: 'From a fork',
+    });
+    const r = await h.runAction({
+      eventName: 'pull_request_target',
+      payload: {
+        action: 'labeled',
+        label: { name: 'cosplay' },
+        number: pull.number,
+        pull_request: { number: pull.number },
+        sender: { login: 'alice', type: 'User' },
+      },
+      inputs: inputs(),
+    });
+    expect(r.result.failure).toBeUndefined();
+    const made = h.fake.pulls(REPO).find((p) => p.head === `cosplay/pr-${pull.number}`)!;
+    expect(made).toMatchObject({ base: 'main', draft: true });
+    expect(made.body).not.toContain('Closes #');
+    expect(r.outputs['pull-request-number']).toBe(String(made.number));
+    expect(sh(h.bare, 'show', `refs/heads/cosplay/pr-${pull.number}:src/textutil.py`)).toContain(
+      'def count_vowels',
+    );
+    expect(h.fake.comments(REPO, pull.number)[0]!.body).toContain(
+      `Opened draft pull request #${made.number}`,
+    );
+  });
 });
