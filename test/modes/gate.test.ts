@@ -112,19 +112,20 @@ afterEach(() => {
   repo?.cleanup();
 });
 
-/** Opens a pull request from `feature` that changes stats.py to `source`; the checkout is its head. */
-function openPull(source: string, options: { body?: string; headOwner?: string } = {}) {
+/** Opens a pull request from `feature` that changes `file` to `source`; the checkout is its head. */
+function openPull(source: string, options: { body?: string; headOwner?: string; file?: string } = {}) {
   if (!fake.repos.has(R)) fake.addRepo(R);
+  const file = options.file ?? 'stats.py';
   const baseSha = repo.git('rev-parse', 'HEAD');
   repo.git('checkout', '--quiet', '-b', 'feature');
-  repo.write('stats.py', source);
+  repo.write(file, source);
   const headSha = repo.commitAll('change clamp');
   const pull = fake.addPull(R, {
     head: 'feature',
     headSha,
     body: options.body ?? 'Simplify clamp.',
     ...(options.headOwner ? { headOwner: options.headOwner } : {}),
-    files: [{ filename: 'stats.py', status: 'modified' }],
+    files: [{ filename: file, status: 'modified' }],
   });
   const event = {
     action: 'synchronize',
@@ -209,6 +210,24 @@ describe('gate (Python)', () => {
     expect(again.verdict).toBe('failed');
     expect(fake.comments(R, pull.number)).toHaveLength(1);
     expect(fake.requestsTo('POST', `/repos/${R}/issues/${pull.number}/comments`)).toHaveLength(1);
+
+    // The author fixes clamp: the check passes and the same comment now says so.
+    repo.write('stats.py', withClampBody(original, '    return max(lo, min(x, hi))\n'));
+    const fixedSha = repo.commitAll('fix clamp');
+    server.clear();
+    server.setScript(worldScript(pyWorld()));
+    const fixed = await runGate({
+      ...ctx,
+      event: {
+        ...event,
+        pull_request: { ...event.pull_request, head: { ...event.pull_request.head, sha: fixedSha } },
+      },
+    });
+    expect(fixed.verdict).toBe('passed');
+    const after = fake.comments(R, pull.number);
+    expect(after).toHaveLength(1);
+    expect(after[0]!.body).toMatch(/✅ CoSPlay gate: 1 function checked, no blocking disagreement/);
+    expect(after[0]!.body).not.toMatch(/this PR returns/);
   });
 
   it('passes a correct refactoring, and a fork PR whose comment is refused still gets the summary', async () => {
@@ -232,7 +251,125 @@ describe('gate (Python)', () => {
     expect(fake.comments(R, pull.number)).toHaveLength(0); // a pass creates no comment
     const summary = readFileSync(summaryFile, 'utf8');
     expect(summary).toMatch(/1 function checked, no blocking disagreement/);
+    expect(summary).toMatch(/passes (\d+) of \1 self-generated unit tests/);
+  });
+
+  it("reports a fork's broken pull request in the job summary when the read-only token cannot comment", async () => {
+    repo = repoFromFixture('py-stats');
+    server.setScript(worldScript(pyWorld()));
+    const original = readFileSync(path.join(repo.work, 'stats.py'), 'utf8');
+    const { pull, event } = openPull(withClampBody(original, '    return min(lo, max(x, hi))\n'), {
+      headOwner: 'forker',
+    });
+    fake.failNext({
+      method: 'POST',
+      path: `/repos/${R}/issues/${pull.number}/comments`,
+      status: 403,
+      message: 'Resource not accessible by integration',
+    });
+    const ctx = await modeContext({
+      workspace: repo.work,
+      fake,
+      llmUrl: server.url,
+      eventName: 'pull_request',
+      event,
+    });
+    const outcome = await runGate(ctx);
+    expect(outcome.verdict).toBe('failed');
+    expect(fake.comments(R, pull.number)).toHaveLength(0);
+    expect(fake.requestsTo('POST', `/repos/${R}/issues/${pull.number}/comments`)).toHaveLength(1);
+    const summary = readFileSync(summaryFile, 'utf8');
     expect(summary).toMatch(/comes from a fork/);
-    expect(summary).toMatch(/passes \d+ of \d+ self-generated unit tests/);
+    expect(summary).toMatch(/could not be written .*read-only/);
+    expect(summary).toMatch(/\| `clamp\(-?\d+, -?\d+, -?\d+\)` \| `-?\d+` \| `-?\d+` \|/);
+    expect(stdout.filter((l) => l.startsWith('::error'))).toHaveLength(1);
+  });
+
+  it('refuses pull_request_target', async () => {
+    repo = repoFromFixture('py-stats');
+    const ctx = await modeContext({
+      workspace: repo.work,
+      fake,
+      llmUrl: server.url,
+      eventName: 'pull_request_target',
+      event: { pull_request: { number: 1 } },
+    });
+    const outcome = await runGate(ctx);
+    expect(outcome.verdict).toBe('error');
+    expect(outcome.failure).toMatch(/on: pull_request/);
+    expect(server.requests).toHaveLength(0);
+  });
+});
+
+const PAD_CANDIDATES = [
+  "function pad(n, width) {\n  const digits = String(Math.abs(n)).padStart(width, '0');\n  return n < 0 ? '-' + digits : digits;\n}\n",
+  "function pad(n, width) {\n  let s = String(Math.abs(n));\n  while (s.length < width) s = '0' + s;\n  return (n < 0 ? '-' : '') + s;\n}\n",
+  "function pad(n, width) {\n  const sign = n < 0 ? '-' : '';\n  const body = Math.abs(n).toString();\n  return sign + '0'.repeat(Math.max(0, width - body.length)) + body;\n}\n",
+  "module.exports.pad = function pad(n, width) {\n  return (n < 0 ? '-' : '') + `${Math.abs(n)}`.padStart(width, '0');\n};\n",
+];
+
+function padOracle(call: string): string | undefined {
+  if (!call.startsWith('pad(')) return undefined;
+  const [n, width] = callArgs(call) as number[];
+  return JSON.stringify((n! < 0 ? '-' : '') + String(Math.abs(n!)).padStart(width!, '0'));
+}
+
+describe('gate (JavaScript)', () => {
+  it('fails a PR whose bug no unit test catches but the fresh inputs of the output clustering do', async () => {
+    repo = repoFromFixture('js-dates');
+    // Unit tests only on non-negative numbers: the broken pad passes them all; the fresh inputs have negatives.
+    server.setScript(
+      worldScript({
+        language: 'javascript',
+        codes: PAD_CANDIDATES,
+        utInputs: [
+          'pad(7, 3)',
+          'pad(42, 2)',
+          'pad(123, 2)',
+          'pad(0, 4)',
+          'pad(5, 1)',
+          'pad(99, 5)',
+          'pad(1000, 3)',
+          'pad(8, 8)',
+          'pad(31, 4)',
+          'pad(6, 2)',
+        ],
+        freshInputs: ['pad(-5, 3)', 'pad(12, 4)', 'pad(-42, 4)', 'pad(3, 2)', 'pad(-1, 1)', 'pad(77, 3)'],
+        oracle: padOracle,
+      }),
+    );
+    const original = readFileSync(path.join(repo.work, 'src/dates.js'), 'utf8');
+    const broken = original.replace(
+      /function pad\(n, width\) \{[\s\S]*?\n\}/,
+      "function pad(n, width) {\n  return String(n).padStart(width, '0');\n}",
+    );
+    expect(broken).not.toBe(original);
+    const { pull, event } = openPull(broken, { file: 'src/dates.js', body: 'Make pad shorter.' });
+    const ctx = await modeContext({
+      workspace: repo.work,
+      fake,
+      llmUrl: server.url,
+      eventName: 'pull_request',
+      event,
+    });
+    const outcome = await runGate(ctx);
+    expect(outcome.verdict).toBe('failed');
+    const body = fake.comments(R, pull.number)[0]!.body;
+    const rows = [
+      ...body.matchAll(
+        /\| `pad\((-?\d+), (\d+)\)` \| `"([^"]*)"` \| `"([^"]*)"` \| (\d+)\/(\d+) in the winning cluster \|/g,
+      ),
+    ];
+    expect(rows.length).toBeGreaterThan(0);
+    for (const [, n, width, pr, consensus] of rows) {
+      expect(Number(n)).toBeLessThan(0);
+      expect(pr).toBe(String(Number(n)).padStart(Number(width), '0'));
+      expect(JSON.stringify(consensus)).toBe(padOracle(`pad(${n}, ${width})`));
+    }
+    // No unit test separated the PR from the candidates: the evidence is the clustering alone.
+    expect(body).not.toMatch(/pass this test/);
+    const errors = stdout.filter((l) => l.startsWith('::error'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/file=src\/dates\.js,line=\d+/);
   });
 });
