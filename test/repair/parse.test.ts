@@ -290,3 +290,22 @@ describe('locateFailure', () => {
     expect(loc.reason).toMatch(/no traceback/);
   });
 });
+
+describe('keepDocstring', () => {
+  it('puts the original docstring into a candidate that has none, re-indented, and leaves others alone', async () => {
+    const { keepDocstring, docstringOf } = await import('../../src/repair/docstring.js');
+    const original =
+      'def f(n):\n    """Sum of digits.\n\n    Negative n: digits of |n|.\n    """\n    return 0\n';
+    expect(docstringOf(original)!.literal).toBe(
+      '"""Sum of digits.\n\n    Negative n: digits of |n|.\n    """',
+    );
+    const cand = 'import math\n\n\ndef f(n) -> int:\n  n = abs(n)\n  return n\n';
+    expect(keepDocstring(cand, original, 'f')).toBe(
+      'import math\n\n\ndef f(n) -> int:\n  """Sum of digits.\n\n  Negative n: digits of |n|.\n  """\n  n = abs(n)\n  return n\n',
+    );
+    const documented = "def f(n):\n    'Own doc.'\n    return n\n";
+    expect(keepDocstring(documented, original, 'f')).toBe(documented);
+    expect(keepDocstring(cand, 'def f(n):\n    return 1\n', 'f')).toBe(cand);
+    expect(keepDocstring(cand, original, 'g')).toBe(cand);
+  });
+});
