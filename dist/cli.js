@@ -5905,12 +5905,32 @@ __nccwpck_require__.d(__webpack_exports__, {
   a: () => (/* binding */ runCli)
 });
 
+// NAMESPACE OBJECT: ./src/commands/exec.ts
+var commands_exec_namespaceObject = {};
+__nccwpck_require__.r(commands_exec_namespaceObject);
+__nccwpck_require__.d(commands_exec_namespaceObject, {
+  formatMatrix: () => (formatMatrix),
+  readRequest: () => (readRequest),
+  register: () => (register),
+  runExec: () => (runExec),
+  toOutput: () => (toOutput)
+});
+
+// NAMESPACE OBJECT: ./src/commands/exec-bench.ts
+var exec_bench_namespaceObject = {};
+__nccwpck_require__.r(exec_bench_namespaceObject);
+__nccwpck_require__.d(exec_bench_namespaceObject, {
+  formatBench: () => (formatBench),
+  register: () => (exec_bench_register),
+  runExecBenchCommand: () => (runExecBenchCommand)
+});
+
 // NAMESPACE OBJECT: ./src/commands/replay-server.ts
 var replay_server_namespaceObject = {};
 __nccwpck_require__.r(replay_server_namespaceObject);
 __nccwpck_require__.d(replay_server_namespaceObject, {
   parsePort: () => (parsePort),
-  register: () => (register),
+  register: () => (replay_server_register),
   runReplayServer: () => (runReplayServer)
 });
 
@@ -5966,8 +5986,3375 @@ class UserError extends Error {
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(421);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(760);
+;// CONCATENATED MODULE: ./src/exec/sandbox.ts
+// bubblewrap: finding it, building its command line, and the preflight that decides whether the engine may run.
+//
+// Every sandbox: new pid, network, ipc, uts (and cgroup) namespaces; no capabilities; a read-only system
+// (/usr and the merged-/usr links, a few /etc files, the interpreter's own prefix); fresh /proc, /dev and a
+// private size-limited /tmp; an empty environment; nothing else of the host (no HOME, no workspace, no /etc
+// secrets, no sockets). As an unprivileged user bwrap also creates a user namespace (and forbids nested ones);
+// as root (CI containers) it runs privileged and the harness drops to a fresh unprivileged uid before any candidate code,
+// so that RLIMIT_NPROC applies (root is exempt from it) and root-owned files stay read-only to the candidate.
+
+
+
+
+/** Thrown when isolation is required but bubblewrap is missing or cannot create its namespaces. */
+class SandboxUnavailableError extends UserError {
+    reason;
+    fix;
+    constructor(reason, fix) {
+        super(`no working sandbox: ${reason}\n${fix}`);
+        this.reason = reason;
+        this.fix = fix;
+        this.name = 'SandboxUnavailableError';
+    }
+}
+const FIX_INSTALL = 'Install bubblewrap: `sudo apt-get install -y bubblewrap` (Debian/Ubuntu) or `sudo dnf install bubblewrap` ' +
+    '(Fedora). In GitHub Actions the cosplay action sets it up itself (scripts/setup-sandbox.sh). To run generated ' +
+    'code WITHOUT isolation (it can then read your files and use the network), choose it explicitly: ' +
+    '`--sandbox none` on the command line or `sandbox: none` in the workflow.';
+const FIX_USERNS = 'bubblewrap needs unprivileged user namespaces. On Ubuntu 23.10+ (including GitHub ubuntu-24.04 runners) ' +
+    'AppArmor blocks them: run `sudo scripts/setup-sandbox.sh` (installs an AppArmor profile for bwrap), or ' +
+    '`sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`. Elsewhere check that ' +
+    '`sysctl user.max_user_namespaces` is above 0 and `kernel.unprivileged_userns_clone` is 1. Inside Docker, ' +
+    'start the container with `--security-opt seccomp=unconfined --security-opt apparmor=unconfined` (or ' +
+    '`--privileged`). To run generated code WITHOUT isolation, choose it explicitly: `--sandbox none` / ' +
+    '`sandbox: none`.';
+let uidCounter = 0;
+const uidBase = 200_000 + (process.pid % 997) * 1000;
+/**
+ * The uid/gid a harness switches to when the engine runs as root: a fresh unprivileged id per sandbox (no
+ * account, owns no host file), so that each sandbox has its own RLIMIT_NPROC count and a fork bomb in one
+ * cannot starve the others. (Unprivileged, bwrap's user namespace gives the same separation.)
+ */
+function sandboxUid() {
+    const id = uidBase + (uidCounter++ % 1000);
+    return [id, id];
+}
+function isExecutable(p) {
+    try {
+        (0,external_node_fs_.accessSync)(p, external_node_fs_.constants.X_OK);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** Looks for an executable on PATH (and in the usual system directories). */
+function which(name) {
+    const dirs = (process.env.PATH ?? '').split(external_node_path_.delimiter).filter(Boolean);
+    for (const d of [...dirs, '/usr/bin', '/bin', '/usr/local/bin', '/usr/sbin']) {
+        const p = (0,external_node_path_.join)(d, name);
+        if (isExecutable(p))
+            return p;
+    }
+    return undefined;
+}
+function run(cmd, args, timeoutMs) {
+    return new Promise((resolve) => {
+        let stdout = '';
+        let stderr = '';
+        let child;
+        try {
+            child = (0,external_node_child_process_.spawn)(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: {} });
+        }
+        catch (err) {
+            resolve({ code: -1, stdout: '', stderr: err.message });
+            return;
+        }
+        const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+        child.stdout.on('data', (d) => (stdout += d.toString()));
+        child.stderr.on('data', (d) => (stderr += d.toString()));
+        child.on('error', (err) => {
+            clearTimeout(timer);
+            resolve({ code: -1, stdout, stderr: stderr + err.message });
+        });
+        child.on('close', (code) => {
+            clearTimeout(timer);
+            resolve({ code, stdout, stderr });
+        });
+    });
+}
+let bwrapInfo;
+/** bubblewrap on this machine (COSPLAY_BWRAP overrides the path), with its version. */
+function findBwrap() {
+    bwrapInfo ??= (async () => {
+        const path = process.env.COSPLAY_BWRAP || which('bwrap');
+        if (!path)
+            return undefined;
+        const r = await run(path, ['--version'], 10_000);
+        const m = /(\d+)\.(\d+)(?:\.(\d+))?/.exec(r.stdout + r.stderr);
+        if (r.code !== 0 || !m)
+            return undefined;
+        return {
+            path,
+            version: [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)],
+            root: typeof process.getuid === 'function' && process.getuid() === 0,
+        };
+    })();
+    return bwrapInfo;
+}
+function atLeast(v, major, minor) {
+    return v[0] > major || (v[0] === major && v[1] >= minor);
+}
+/** The top-level system directories, as binds or (merged /usr) symlinks. */
+function systemDirs() {
+    const args = ['--ro-bind', '/usr', '/usr'];
+    for (const d of ['/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32']) {
+        let st;
+        try {
+            st = (0,external_node_fs_.lstatSync)(d);
+        }
+        catch {
+            continue;
+        }
+        if (st.isSymbolicLink())
+            args.push('--symlink', (0,external_node_fs_.readlinkSync)(d), d);
+        else if (st.isDirectory())
+            args.push('--ro-bind', d, d);
+    }
+    for (const f of ['/etc/ld.so.cache', '/etc/localtime', '/etc/alternatives']) {
+        if ((0,external_node_fs_.existsSync)(f))
+            args.push('--ro-bind-try', f, f);
+    }
+    return args;
+}
+function under(p, dir) {
+    return p === dir || p.startsWith(dir.endsWith('/') ? dir : dir + '/');
+}
+/** Read-only binds of extra host paths (an interpreter outside /usr), with world-readable parent dirs. */
+function extraBinds(paths) {
+    const args = [];
+    const made = new Set();
+    const system = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
+    const bound = [];
+    for (const p of [...new Set(paths)].sort()) {
+        if (system.some((s) => under(p, s)) || bound.some((b) => under(p, b)))
+            continue;
+        if (!(0,external_node_fs_.existsSync)(p))
+            continue;
+        bound.push(p);
+        const parents = [];
+        for (let d = (0,external_node_path_.dirname)(p); d !== '/' && d !== '.'; d = (0,external_node_path_.dirname)(d))
+            parents.unshift(d);
+        for (const d of parents) {
+            if (made.has(d))
+                continue;
+            made.add(d);
+            args.push('--perms', '0755', '--dir', d);
+        }
+        args.push('--ro-bind', p, p);
+    }
+    return args;
+}
+const SANDBOX_WORKDIR = '/tmp';
+/** bwrap arguments up to (not including) the command. */
+function bwrapArgs(bw, spec) {
+    const a = [
+        '--unshare-pid',
+        '--unshare-net',
+        '--unshare-ipc',
+        '--unshare-uts',
+        '--unshare-cgroup-try',
+        '--hostname',
+        'sandbox',
+        '--die-with-parent',
+        '--new-session',
+        '--cap-drop',
+        'ALL',
+    ];
+    if (bw.root)
+        a.push('--cap-add', 'CAP_SETUID', '--cap-add', 'CAP_SETGID');
+    else {
+        a.push('--unshare-user');
+        if (atLeast(bw.version, 0, 8))
+            a.push('--disable-userns');
+    }
+    if (spec.asPid1)
+        a.push('--as-pid-1');
+    a.push(...systemDirs(), ...extraBinds(spec.readOnly));
+    a.push('--proc', '/proc', '--dev', '/dev');
+    if (atLeast(bw.version, 0, 5))
+        a.push('--perms', '1777');
+    if (atLeast(bw.version, 0, 6))
+        a.push('--size', String(spec.tmpMb * 1024 * 1024));
+    a.push('--tmpfs', SANDBOX_WORKDIR, '--chdir', SANDBOX_WORKDIR, '--clearenv');
+    for (const [k, v] of Object.entries(spec.env))
+        a.push('--setenv', k, v);
+    return a;
+}
+/** The environment every sandboxed (and unsandboxed) harness gets; nothing is inherited from the parent. */
+function harnessEnv(workdir) {
+    return {
+        PATH: '/usr/local/bin:/usr/bin:/bin',
+        HOME: workdir,
+        TMPDIR: workdir,
+        LANG: 'C.UTF-8',
+        LC_ALL: 'C.UTF-8',
+        USER: 'sandbox',
+        LOGNAME: 'sandbox',
+        PYTHONHASHSEED: '0',
+        PYTHONDONTWRITEBYTECODE: '1',
+        PYTHONIOENCODING: 'utf-8',
+    };
+}
+let checked;
+/**
+ * Whether bubblewrap can create the engine's sandbox here: it must exist and a preflight run (the same
+ * namespaces and mounts the workers use, running `true`) must succeed. Memoised per process.
+ */
+function checkSandbox() {
+    checked ??= (async () => {
+        if (process.platform !== 'linux')
+            return { ok: false, reason: `bubblewrap needs Linux (this is ${process.platform})`, fix: FIX_INSTALL };
+        const bw = await findBwrap();
+        if (!bw)
+            return { ok: false, reason: 'bubblewrap (bwrap) is not installed or does not run', fix: FIX_INSTALL };
+        const truePath = ['/usr/bin/true', '/bin/true'].find(isExecutable);
+        if (!truePath)
+            return { ok: false, reason: 'cannot find `true` for the preflight run', fix: FIX_INSTALL };
+        const args = [
+            ...bwrapArgs(bw, { readOnly: [], asPid1: false, tmpMb: 16, env: harnessEnv('/tmp') }),
+            truePath,
+        ];
+        const r = await run(bw.path, args, 30_000);
+        if (r.code === 0)
+            return { ok: true };
+        const msg = (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ') || `exit status ${r.code}`;
+        return { ok: false, reason: `bubblewrap cannot create its sandbox (${msg})`, fix: FIX_USERNS };
+    })();
+    return checked;
+}
+/** Forgets memoised probes (tests). */
+function resetSandboxProbes() {
+    checked = undefined;
+    bwrapInfo = undefined;
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/exec/compare.ts
+const DEFAULT_FLOAT_TOLERANCE = 1e-6;
+// ---------------------------------------------------------------------------------------------- stdio
+/** CRLF -> LF, trailing whitespace of every line removed, trailing blank lines removed. */
+function normaliseStdout(text) {
+    const lines = text.replace(/\r\n?/g, '\n').split('\n');
+    for (let i = 0; i < lines.length; i++)
+        lines[i] = lines[i].replace(/[ \t\f\v\r]+$/, '');
+    while (lines.length > 0 && lines[lines.length - 1] === '')
+        lines.pop();
+    return lines.join('\n');
+}
+const INT_RE = /^[+-]?\d+$/;
+const FLOAT_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** Two numbers agree when |a - b| <= tol, or relatively |a - b| <= tol * max(|a|, |b|). */
+function floatsAgree(a, b, tolerance) {
+    if (Number.isNaN(a) || Number.isNaN(b))
+        return Number.isNaN(a) && Number.isNaN(b);
+    if (a === b)
+        return true;
+    if (!Number.isFinite(a) || !Number.isFinite(b))
+        return false;
+    const d = Math.abs(a - b);
+    return d <= tolerance || d <= tolerance * Math.max(Math.abs(a), Math.abs(b));
+}
+function tokensAgree(a, b, tolerance) {
+    if (a === b)
+        return true;
+    const ai = INT_RE.test(a);
+    const bi = INT_RE.test(b);
+    if (ai && bi)
+        return BigInt(a) === BigInt(b);
+    if ((ai || FLOAT_RE.test(a)) && (bi || FLOAT_RE.test(b)))
+        return floatsAgree(Number(a), Number(b), tolerance);
+    return false;
+}
+/** Stdio comparison: normalised text equal, or equal token by token (integers exact, floats within tolerance). */
+function stdoutAgree(a, b, tolerance = DEFAULT_FLOAT_TOLERANCE) {
+    if (a === b)
+        return true;
+    const na = normaliseStdout(a);
+    const nb = normaliseStdout(b);
+    if (na === nb)
+        return true;
+    const ta = na.split(/\s+/).filter((t) => t !== '');
+    const tb = nb.split(/\s+/).filter((t) => t !== '');
+    if (ta.length !== tb.length)
+        return false;
+    for (let i = 0; i < ta.length; i++)
+        if (!tokensAgree(ta[i], tb[i], tolerance))
+            return false;
+    return true;
+}
+// ---------------------------------------------------------------------------------------------- values
+function parseValueTree(text) {
+    try {
+        const v = JSON.parse(text);
+        return Array.isArray(v) && typeof v[0] === 'string' ? v : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+function numberOf(t) {
+    switch (t[0]) {
+        case 'i': {
+            const s = String(t[1]);
+            try {
+                const big = BigInt(s);
+                return { big, num: Number(s) };
+            }
+            catch {
+                return undefined;
+            }
+        }
+        case 'f': {
+            const v = t[1];
+            if (typeof v === 'number')
+                return { num: v };
+            if (v === 'nan')
+                return { num: NaN };
+            if (v === 'inf')
+                return { num: Infinity };
+            if (v === '-inf')
+                return { num: -Infinity };
+            return undefined;
+        }
+        case 'b':
+            // Python semantics: True == 1, False == 0.
+            return { big: t[1] ? 1n : 0n, num: t[1] ? 1 : 0 };
+        default:
+            return undefined;
+    }
+}
+const NUMERIC = new Set(['i', 'f', 'b']);
+/** Canonical text of a tree: used to sort and index set elements and dict keys. */
+function canon(t) {
+    return JSON.stringify(t);
+}
+function listsAgree(a, b, tol, depth) {
+    if (a.length !== b.length)
+        return false;
+    for (let i = 0; i < a.length; i++)
+        if (!treesAgree(a[i], b[i], tol, depth + 1))
+            return false;
+    return true;
+}
+/** Unordered collections (set elements, dict entries): matched within the same canonical key first, then
+ * tolerantly across keys (floats that differ in the last digits). */
+function bagsAgree(a, b, same, key) {
+    if (a.length !== b.length)
+        return false;
+    const rest = new Map();
+    for (const y of b) {
+        const k = key(y);
+        const list = rest.get(k);
+        if (list)
+            list.push(y);
+        else
+            rest.set(k, [y]);
+    }
+    const unmatched = [];
+    for (const x of a) {
+        const list = rest.get(key(x));
+        const i = list ? list.findIndex((y) => same(x, y)) : -1;
+        if (i >= 0)
+            list.splice(i, 1);
+        else
+            unmatched.push(x);
+    }
+    if (unmatched.length === 0)
+        return true;
+    const pool = [];
+    for (const list of rest.values())
+        pool.push(...list);
+    if (unmatched.length > 256)
+        return false; // quadratic matching only for small differences
+    for (const x of unmatched) {
+        const i = pool.findIndex((y) => same(x, y));
+        if (i < 0)
+            return false;
+        pool.splice(i, 1);
+    }
+    return true;
+}
+function treesAgree(a, b, tol, depth) {
+    if (depth > 1000)
+        return canon(a) === canon(b);
+    if (!Array.isArray(a) || !Array.isArray(b))
+        return false;
+    const ta = a[0];
+    const tb = b[0];
+    if (NUMERIC.has(ta) && NUMERIC.has(tb)) {
+        const na = numberOf(a);
+        const nb = numberOf(b);
+        if (!na || !nb)
+            return canon(a) === canon(b);
+        if (na.big !== undefined && nb.big !== undefined)
+            return na.big === nb.big;
+        return floatsAgree(na.num, nb.num, tol);
+    }
+    if (ta !== tb)
+        return false;
+    switch (ta) {
+        case 'n':
+        case 'u':
+            return true;
+        case 's':
+        case 'y':
+            return a[1] === b[1];
+        case 'c':
+            return floatsAgree(Number(a[1]), Number(b[1]), tol) && floatsAgree(Number(a[2]), Number(b[2]), tol);
+        case 'l':
+        case 't':
+            return Array.isArray(a[1]) && Array.isArray(b[1]) && listsAgree(a[1], b[1], tol, depth);
+        case 'S':
+            return (Array.isArray(a[1]) &&
+                Array.isArray(b[1]) &&
+                bagsAgree(a[1], b[1], (x, y) => treesAgree(x, y, tol, depth + 1), canon));
+        case 'd':
+            return (Array.isArray(a[1]) &&
+                Array.isArray(b[1]) &&
+                bagsAgree(a[1], b[1], (x, y) => {
+                    const [kx, vx] = x;
+                    const [ky, vy] = y;
+                    return treesAgree(kx, ky, 0, depth + 1) && treesAgree(vx, vy, tol, depth + 1);
+                }, (x) => canon(x[0])));
+        case 'o':
+            if (a[1] !== b[1])
+                return false;
+            if (typeof a[2] === 'string' || typeof b[2] === 'string')
+                return a[2] === b[2];
+            return treesAgree(a[2], b[2], tol, depth + 1);
+        default:
+            return canon(a) === canon(b);
+    }
+}
+/** Structural comparison of two serialised function outputs (see the tree format above). */
+function valuesAgree(a, b, tolerance = DEFAULT_FLOAT_TOLERANCE) {
+    if (a === b)
+        return true;
+    const ta = parseValueTree(a);
+    const tb = parseValueTree(b);
+    if (!ta || !tb)
+        return false;
+    return treesAgree(ta, tb, tolerance, 0);
+}
+/**
+ * Compares two `CellResult.output` values of the same task by the verdict's rules: stdio outputs token by
+ * token, function outputs structurally; integers exact, floats within `tolerance` (default 1e-6).
+ */
+function outputsAgree(a, b, kind, tolerance = DEFAULT_FLOAT_TOLERANCE) {
+    return kind === 'stdio' ? stdoutAgree(a, b, tolerance) : valuesAgree(a, b, tolerance);
+}
+// ---------------------------------------------------------------------------------------------- rendering
+function pyStr(s) {
+    const q = s.includes("'") && !s.includes('"') ? '"' : "'";
+    let out = q;
+    for (const ch of s) {
+        const code = ch.codePointAt(0);
+        if (ch === '\\' || ch === q)
+            out += '\\' + ch;
+        else if (ch === '\n')
+            out += '\\n';
+        else if (ch === '\r')
+            out += '\\r';
+        else if (ch === '\t')
+            out += '\\t';
+        else if (code < 0x20 || code === 0x7f)
+            out += '\\x' + code.toString(16).padStart(2, '0');
+        else
+            out += ch;
+    }
+    return out + q;
+}
+function render(t, lang, depth) {
+    if (!Array.isArray(t))
+        return String(t);
+    if (depth > 50)
+        return '...';
+    const py = lang === 'python';
+    const items = (xs) => (Array.isArray(xs) ? xs.map((x) => render(x, lang, depth + 1)) : []);
+    switch (t[0]) {
+        case 'n':
+            return py ? 'None' : 'null';
+        case 'u':
+            return 'undefined';
+        case 'b':
+            return py ? (t[1] ? 'True' : 'False') : t[1] ? 'true' : 'false';
+        case 'i':
+            return String(t[1]) + (!py && Math.abs(Number(t[1])) > Number.MAX_SAFE_INTEGER ? 'n' : '');
+        case 'f': {
+            const v = t[1];
+            if (v === 'nan')
+                return py ? "float('nan')" : 'NaN';
+            if (v === 'inf')
+                return py ? "float('inf')" : 'Infinity';
+            if (v === '-inf')
+                return py ? "float('-inf')" : '-Infinity';
+            const n = Number(v);
+            return py && Number.isInteger(n) && Math.abs(n) < 1e16 ? `${n}.0` : String(n);
+        }
+        case 'c':
+            return `complex(${t[1]}, ${t[2]})`;
+        case 's':
+            return py ? pyStr(String(t[1])) : JSON.stringify(t[1]);
+        case 'y':
+            return py ? `bytes.fromhex('${t[1]}')` : `Buffer.from('${t[1]}', 'hex')`;
+        case 'l':
+            return `[${items(t[1]).join(', ')}]`;
+        case 't': {
+            const xs = items(t[1]);
+            return py ? (xs.length === 1 ? `(${xs[0]},)` : `(${xs.join(', ')})`) : `[${xs.join(', ')}]`;
+        }
+        case 'S': {
+            const xs = items(t[1]);
+            if (py)
+                return xs.length === 0 ? 'set()' : `{${xs.join(', ')}}`;
+            return `new Set([${xs.join(', ')}])`;
+        }
+        case 'd': {
+            const pairs = Array.isArray(t[1]) ? t[1] : [];
+            const parts = pairs.map((p) => {
+                const k = p[0];
+                const key = !py && Array.isArray(k) && k[0] === 's' && /^[A-Za-z_$][\w$]*$/.test(String(k[1]));
+                return `${key ? String(k[1]) : render(k, lang, depth + 1)}: ${render(p[1], lang, depth + 1)}`;
+            });
+            return `{${parts.join(', ')}}`;
+        }
+        case 'o':
+            return typeof t[2] === 'string' ? t[2] : `${t[1]}(${render(t[2], lang, depth + 1)})`;
+        case 'x':
+            return `<${t[1]}>`;
+        default:
+            return JSON.stringify(t);
+    }
+}
+/** A serialised function output as a literal of the task's language, for prompts and reports. */
+function renderValue(output, language) {
+    const t = parseValueTree(output);
+    return t ? render(t, language, 0) : output;
+}
+
+;// CONCATENATED MODULE: ./src/exec/esm.ts
+// JavaScript candidates come in every shape an LLM writes: CommonJS (`module.exports = f`, `exports.f = ...`),
+// plain top-level declarations, and ES-module syntax (`export function f`, `export default`, `import x from`).
+// The harness runs a classic script per test (a vm context), so ES-module syntax is rewritten to CommonJS here.
+// The rewrite is line-based and only touches `import`/`export` at the start of a line.
+const ID = '[A-Za-z_$][\\w$]*';
+function requireExpr(mod) {
+    return `require(${JSON.stringify(mod)})`;
+}
+function importBindings(def, named, ns, mod) {
+    const parts = [];
+    const tmp = `__cosplay_mod_${mod.replace(/\W/g, '_')}`;
+    const needsTmp = [def, named, ns].filter(Boolean).length > 1;
+    const src = needsTmp ? tmp : requireExpr(mod);
+    if (needsTmp)
+        parts.push(`const ${tmp} = ${requireExpr(mod)};`);
+    if (def)
+        parts.push(`const ${def} = (${src} && ${src}.__esModule && 'default' in ${src}) ? ${src}.default : ${src};`);
+    if (ns)
+        parts.push(`const ${ns} = ${src};`);
+    if (named) {
+        const fields = named
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+            .map((s) => {
+            const [a, b] = s.split(/\s+as\s+/);
+            return b ? `${a.trim()}: ${b.trim()}` : a.trim();
+        });
+        parts.push(`const { ${fields.join(', ')} } = ${src};`);
+    }
+    return parts.join(' ');
+}
+/** Rewrites ES-module import/export syntax at line starts into CommonJS that runs as a classic script. */
+function toScript(code) {
+    if (!/^[ \t]*(?:import|export)\b/m.test(code))
+        return code;
+    const tail = [];
+    let out = code;
+    // export default function name(...) / export default async function* name
+    out = out.replace(new RegExp(`^([ \\t]*)export\\s+default\\s+((?:async\\s+)?function\\s*\\*?)\\s*(${ID})?`, 'gm'), (_m, ind, fn, name) => {
+        if (name) {
+            tail.push(`module.exports.default = ${name};`);
+            return `${ind}${fn} ${name}`;
+        }
+        return `${ind}module.exports.default = ${fn}`;
+    });
+    out = out.replace(new RegExp(`^([ \\t]*)export\\s+default\\s+class\\s+(${ID})`, 'gm'), (_m, ind, name) => {
+        tail.push(`module.exports.default = ${name};`);
+        return `${ind}class ${name}`;
+    });
+    out = out.replace(/^([ \t]*)export\s+default\s+/gm, '$1module.exports.default = ');
+    // export function / class / const / let / var
+    out = out.replace(new RegExp(`^([ \\t]*)export\\s+((?:async\\s+)?function\\s*\\*?\\s*(${ID})|class\\s+(${ID})|(?:const|let|var)\\s+(${ID}))`, 'gm'), (_m, ind, decl, f, c, v) => {
+        const name = f ?? c ?? v;
+        tail.push(`module.exports.${name} = ${name};`);
+        return ind + decl;
+    });
+    // export { a, b as c } [from 'm']
+    out = out.replace(/^([ \t]*)export\s*\{([^}]*)\}\s*(?:from\s*(['"])([^'"]+)\3)?[ \t]*;?/gm, (_m, ind, names, _q, from) => {
+        const pairs = names
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+            .map((s) => {
+            const [a, b] = s.split(/\s+as\s+/);
+            return [a.trim(), (b ?? a).trim()];
+        });
+        if (from)
+            return ind + pairs.map(([a, b]) => `module.exports.${b} = ${requireExpr(from)}.${a};`).join(' ');
+        tail.push(...pairs.map(([a, b]) => `module.exports.${b} = ${a};`));
+        return ind;
+    });
+    // export * from 'm'
+    out = out.replace(/^([ \t]*)export\s*\*\s*from\s*(['"])([^'"]+)\2[ \t]*;?/gm, (_m, ind, _q, mod) => {
+        return `${ind}Object.assign(module.exports, ${requireExpr(mod)});`;
+    });
+    // import x, { a, b as c } from 'm' / import * as ns from 'm' / import { a } from 'm'
+    out = out.replace(new RegExp(`^([ \\t]*)import\\s+(?:(${ID})\\s*,?\\s*)?(?:\\{([^}]*)\\}|\\*\\s*as\\s+(${ID}))?\\s*from\\s*(['"])([^'"]+)\\5[ \\t]*;?`, 'gm'), (_m, ind, def, named, ns, _q, mod) => ind + importBindings(def, named, ns, mod));
+    // import 'm'
+    out = out.replace(/^([ \t]*)import\s*(['"])([^'"]+)\2[ \t]*;?/gm, (_m, ind, _q, mod) => {
+        return `${ind}${requireExpr(mod)};`;
+    });
+    if (tail.length > 0)
+        out += '\n;' + [...new Set(tail)].join('\n') + '\n';
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/exec/harness-js.ts
+// The JavaScript side of the engine: a harness that runs inside a single-use sandbox (bubblewrap) for one chunk
+// (one code x some tests) and then exits.
+//
+// Node cannot fork, so the per-test fresh state is a fresh `vm` context per test: the code's script is compiled
+// once and run again in every new context, so module-level state (counters, caches, globals) never survives
+// from one test to the next. A vm context is not a security boundary, which is why the process is single-use:
+// a candidate that escapes its context reaches only its own chunk, inside the sandbox, and its cells cannot
+// touch other codes' cells. The context's microtasks run at the end of every evaluation
+// (microtaskMode: 'afterEvaluate') and every piece of candidate code (the script, stdin events, timer
+// callbacks, promise continuations, serialising the result) runs inside an evaluation with a timeout, so an
+// infinite loop anywhere is interrupted without losing the process. Anything else (a heap blow-up, a loop in
+// native code) is caught by the parent's watchdog, which kills the sandbox and re-runs the remaining tests.
+//
+// Math.random is seeded identically in every context (like random.seed(0) in Python), so that a cell's output
+// does not depend on which worker ran it: outputs are cached and compared across codes.
+//
+// Protocol: the job (one JSON object) on stdin; JSON lines on stdout: {"load":"ok"} | {"load":"fail","cell"},
+// then {"j","cell"} per test. Cells as in the Python harness; verdicts are computed by the parent.
+const JS_HARNESS = String.raw `
+'use strict';
+const vm = require('vm');
+const fs = require('fs');
+const util = require('util');
+const EventEmitter = require('events');
+const { builtinModules } = require('module');
+const CFG = JSON.parse(process.argv[1]);
+const OUTLIM = CFG.outputLimit;
+const WORKDIR = CFG.workdir;
+const ERRCAP = 4000;
+
+if (CFG.dropTo) {
+  process.setgroups([]);
+  process.setgid(CFG.dropTo[1]);
+  process.setuid(CFG.dropTo[0]);
+}
+try { process.chdir(WORKDIR); } catch (e) {}
+
+function emit(obj) {
+  const s = JSON.stringify(obj) + '\n';
+  let buf = Buffer.from(s, 'utf8');
+  while (buf.length > 0) {
+    const n = fs.writeSync(1, buf);
+    buf = buf.subarray(n);
+  }
+}
+
+function capTail(s, n) {
+  n = n || ERRCAP;
+  s = String(s);
+  return s.length <= n ? s : '...' + s.slice(s.length - n);
+}
+
+class ExitSignal {
+  constructor(code) { this.code = code; }
+}
+
+function isTimeout(e) {
+  return !!e && typeof e === 'object' && e.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
+}
+
+function isMemory(e) {
+  if (!e || typeof e !== 'object') return false;
+  const m = String(e.message || '');
+  return e.name === 'RangeError' && /allocation failed|Invalid array length|Invalid typed array length|Invalid string length|out of memory|Array buffer allocation/i.test(m);
+}
+
+function fmtErr(e) {
+  try {
+    if (e instanceof ExitSignal) return 'process.exit(' + e.code + ')';
+    if (e && typeof e === 'object' && typeof e.stack === 'string') {
+      const lines = e.stack.split('\n');
+      const head = [];
+      const frames = [];
+      for (const l of lines) {
+        if (/^\s+at /.test(l)) {
+          if (/(solution|test|expected)\.js/.test(l)) frames.push(l);
+        } else if (frames.length === 0) head.push(l);
+      }
+      return capTail(head.concat(frames).join('\n'));
+    }
+    if (e && typeof e === 'object' && e.message) return capTail(String(e.name || 'Error') + ': ' + e.message);
+    return capTail('Uncaught ' + util.inspect(e));
+  } catch (x) {
+    return 'exception';
+  }
+}
+
+// ------------------------------------------------------------------------------------------- serialisation
+class TooBig extends Error {}
+const toStr = Object.prototype.toString;
+const keyOf = (t) => JSON.stringify(t);
+function cmp(a, b) { return a < b ? -1 : a > b ? 1 : 0; }
+
+function ser(v, depth, seen, budget) {
+  if (--budget.n < 0) throw new TooBig();
+  if (v === null) return ['n'];
+  if (v === undefined) return ['u'];
+  switch (typeof v) {
+    case 'boolean': return ['b', v];
+    case 'number':
+      if (Number.isNaN(v)) return ['f', 'nan'];
+      if (!Number.isFinite(v)) return ['f', v > 0 ? 'inf' : '-inf'];
+      if (Number.isInteger(v)) return ['i', BigInt(v).toString()];
+      return ['f', v];
+    case 'bigint': return ['i', v.toString()];
+    case 'string': return ['s', v];
+    case 'symbol': return ['o', 'symbol', String(v)];
+    case 'function': return ['o', 'function', String(v.name || 'anonymous')];
+  }
+  if (depth > 200) return ['x', 'depth'];
+  if (seen.has(v)) return ['x', 'cycle'];
+  seen.add(v);
+  try {
+    const sub = (x) => ser(x, depth + 1, seen, budget);
+    const tag = toStr.call(v);
+    if (Array.isArray(v)) {
+      const out = [];
+      for (let i = 0; i < v.length; i++) out.push(sub(v[i]));
+      return ['l', out];
+    }
+    if (ArrayBuffer.isView(v) && tag !== '[object DataView]') {
+      const out = [];
+      for (let i = 0; i < v.length; i++) out.push(sub(v[i]));
+      return ['l', out];
+    }
+    if (tag === '[object Map]') {
+      const items = [];
+      for (const [k, x] of Map.prototype.entries.call(v)) items.push([sub(k), sub(x)]);
+      items.sort((a, b) => cmp(keyOf(a[0]), keyOf(b[0])));
+      return ['d', items];
+    }
+    if (tag === '[object Set]') {
+      const els = [];
+      for (const x of Set.prototype.values.call(v)) els.push(sub(x));
+      els.sort((a, b) => cmp(keyOf(a), keyOf(b)));
+      return ['S', els];
+    }
+    if (tag === '[object Date]') {
+      const t = Date.prototype.getTime.call(v);
+      return ['o', 'Date', Number.isNaN(t) ? 'Invalid Date' : Date.prototype.toISOString.call(v)];
+    }
+    if (tag === '[object RegExp]') return ['o', 'RegExp', RegExp.prototype.toString.call(v)];
+    if (tag === '[object Error]') return ['o', String(v.name || 'Error'), String(v.message)];
+    if (tag === '[object Promise]') return ['o', 'Promise', 'Promise'];
+    if (tag === '[object Number]') return sub(Number.prototype.valueOf.call(v));
+    if (tag === '[object String]') return sub(String.prototype.valueOf.call(v));
+    if (tag === '[object Boolean]') return sub(Boolean.prototype.valueOf.call(v));
+    const proto = Object.getPrototypeOf(v);
+    let name = 'Object';
+    if (proto !== null) {
+      const c = proto.constructor;
+      name = (typeof c === 'function' && c.name) || 'Object';
+    }
+    const items = Object.keys(v).sort().map((k) => [['s', k], sub(v[k])]);
+    return name === 'Object' ? ['d', items] : ['o', name, ['d', items]];
+  } finally {
+    seen.delete(v);
+  }
+}
+
+function serialise(v) {
+  let text;
+  try {
+    text = JSON.stringify(ser(v, 0, new Set(), { n: 2000000 }));
+  } catch (e) {
+    if (e instanceof TooBig) return null;
+    throw e;
+  }
+  return text.length <= OUTLIM ? text : null;
+}
+
+// ------------------------------------------------------------------------------------------- per-test world
+const PRELUDE = new vm.Script(
+  '(function (host) {\n' +
+  '  "use strict";\n' +
+  '  const P = Promise;\n' +
+  '  const g = globalThis;\n' +
+  '  g.global = g;\n' +
+  '  const qm = (fn) => { P.resolve().then(() => fn()); };\n' +
+  '  let seed = 0x2545f491;\n' +
+  '  Math.random = function random() {\n' +
+  '    seed = (seed + 0x6d2b79f5) | 0;\n' +
+  '    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);\n' +
+  '    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;\n' +
+  '    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;\n' +
+  '  };\n' +
+  '  g.queueMicrotask = qm;\n' +
+  '  return {\n' +
+  '    queueMicrotask: qm,\n' +
+  '    iter(next) {\n' +
+  '      const it = { next: () => P.resolve(next()), return: () => P.resolve({ done: true, value: undefined }) };\n' +
+  '      it[Symbol.asyncIterator] = () => it;\n' +
+  '      return it;\n' +
+  '    },\n' +
+  '    settle(v) {\n' +
+  '      if (v !== null && (typeof v === "object" || typeof v === "function") && typeof v.then === "function")\n' +
+  '        P.resolve(v).then((x) => host.done(true, x), (e) => host.done(false, e));\n' +
+  '      else host.done(true, v);\n' +
+  '    },\n' +
+  '  };\n' +
+  '})', { filename: 'cosplay-prelude.js' });
+const CALL = new vm.Script('__cosplay_call()', { filename: 'cosplay.js' });
+const BLOCKED = new Set(['child_process', 'cluster', 'worker_threads', 'inspector', 'repl', 'trace_events']);
+
+let current = null;
+
+function timeoutError() {
+  const e = new Error('Script execution timed out.');
+  e.code = 'ERR_SCRIPT_EXECUTION_TIMEOUT';
+  return e;
+}
+
+function protectedCall(st, f) {
+  const left = st.deadline - Date.now();
+  if (left <= 0) throw timeoutError();
+  st.pending = f;
+  return CALL.runInContext(st.ctx, { timeout: Math.max(1, Math.ceil(left)) });
+}
+
+function recordAsync(st, e) {
+  if (st.dead) return;
+  if (e instanceof ExitSignal) return;
+  if (isTimeout(e)) st.timedOut = true;
+  else if (isMemory(e)) st.memory = st.memory || e;
+  else if (!st.asyncError) st.asyncError = e;
+}
+
+function makeWorld(mode, input, deadline) {
+  const st = {
+    out: [], outBytes: 0, err: [], errBytes: 0, overflow: false, exited: null, timers: new Map(), nextTimer: 1,
+    asyncError: null, timedOut: false, memory: null, dead: false, deadline, pending: null, ctx: null, api: null,
+    input: Buffer.from(input || '', 'utf8'), inputPos: 0, delivered: false, settled: null,
+  };
+  const write = (which, chunk, enc) => {
+    if (st.overflow || st.exited !== null || st.dead) return true;
+    let s;
+    if (typeof chunk === 'string') s = chunk;
+    else if (ArrayBuffer.isView(chunk)) s = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString(typeof enc === 'string' ? enc : 'utf8');
+    else s = String(chunk);
+    if (which === 1) {
+      st.outBytes += Buffer.byteLength(s, 'utf8');
+      if (st.outBytes > OUTLIM) {
+        st.overflow = true;
+        throw new ExitSignal(1);
+      }
+      st.out.push(s);
+    } else if (st.errBytes < 65536) {
+      st.errBytes += s.length;
+      st.err.push(s);
+    }
+    return true;
+  };
+  const mkStream = (which) => {
+    const s = new EventEmitter();
+    s.write = (chunk, enc, cb) => {
+      write(which, chunk, enc);
+      const done = typeof enc === 'function' ? enc : cb;
+      if (typeof done === 'function') st.api.queueMicrotask(() => done(null));
+      return true;
+    };
+    s.end = (chunk, enc, cb) => { if (chunk !== undefined && chunk !== null && typeof chunk !== 'function') write(which, chunk, enc); };
+    s.fd = which;
+    s.isTTY = false;
+    s.writable = true;
+    s.columns = 80;
+    s.cork = () => {};
+    s.uncork = () => {};
+    return s;
+  };
+  const stdout = mkStream(1);
+  const stderr = mkStream(2);
+
+  // stdin: delivered synchronously, inside an evaluation, after the main script ran.
+  const stdin = new EventEmitter();
+  let encoding = null;
+  let readDone = false;
+  stdin.fd = 0;
+  stdin.isTTY = false;
+  stdin.readable = true;
+  stdin.setEncoding = (enc) => { encoding = enc || 'utf8'; return stdin; };
+  stdin.resume = () => { stdin.flowing = true; return stdin; };
+  stdin.pause = () => stdin;
+  stdin.unref = () => stdin;
+  stdin.ref = () => stdin;
+  stdin.setRawMode = () => stdin;
+  stdin.read = () => {
+    if (readDone) return null;
+    readDone = true;
+    st.inputPos = st.input.length;
+    return encoding ? st.input.toString(encoding) : Buffer.from(st.input);
+  };
+  // Async iterators are made inside the context so that for-await runs on the context's microtask queue.
+  stdin[Symbol.asyncIterator] = () =>
+    st.api.iter(() => {
+      if (readDone) return { done: true, value: undefined };
+      readDone = true;
+      st.inputPos = st.input.length;
+      return { done: false, value: encoding ? st.input.toString(encoding) : Buffer.from(st.input) };
+    });
+  const interfaces = [];
+  const lines = () => {
+    const text = st.input.toString('utf8');
+    const ls = text.split(/\r?\n/);
+    if (ls.length > 0 && ls[ls.length - 1] === '') ls.pop();
+    return ls;
+  };
+  const createInterface = (opts, output) => {
+    const o = opts && typeof opts === 'object' && 'input' in opts ? opts : { input: opts, output };
+    const rl = new EventEmitter();
+    const queue = o.input === stdin ? lines() : [];
+    let closed = false;
+    const waiting = [];
+    rl.terminal = false;
+    rl.line = '';
+    rl.close = () => {
+      if (closed) return;
+      closed = true;
+      rl.emit('close');
+    };
+    rl.pause = () => rl;
+    rl.resume = () => rl;
+    rl.setPrompt = () => {};
+    rl.prompt = () => {};
+    rl.write = () => {};
+    rl.question = (q, a, b) => {
+      const cb = typeof a === 'function' ? a : b;
+      if (o.output && typeof o.output.write === 'function') o.output.write(String(q));
+      if (queue.length > 0) {
+        const line = queue.shift();
+        if (typeof cb === 'function') st.api.queueMicrotask(() => cb(line));
+      }
+    };
+    let iterating = false;
+    rl[Symbol.asyncIterator] = () => {
+      iterating = true;
+      return st.api.iter(() => {
+        if (!closed && queue.length > 0) return { done: false, value: queue.shift() };
+        rl.close();
+        return { done: true, value: undefined };
+      });
+    };
+    rl._deliver = () => {
+      if (iterating) return;
+      while (!closed && queue.length > 0) rl.emit('line', queue.shift());
+      rl.close();
+    };
+    interfaces.push(rl);
+    if (st.delivered) st.api.queueMicrotask(() => rl._deliver());
+    return rl;
+  };
+  const readlineShim = Object.assign(Object.create(require('readline')), { createInterface });
+  const isStdinPath = (p) => p === 0 || p === '/dev/stdin' || p === '/proc/self/fd/0';
+  const isOutPath = (p) => (p === 1 || p === '/dev/stdout' ? 1 : p === 2 || p === '/dev/stderr' ? 2 : 0);
+  const fsShim = Object.assign(Object.create(fs), {
+    readFileSync(p, opts) {
+      if (isStdinPath(p)) {
+        const enc = typeof opts === 'string' ? opts : opts && opts.encoding;
+        st.inputPos = st.input.length;
+        return enc ? st.input.toString(enc) : Buffer.from(st.input);
+      }
+      return fs.readFileSync(p, opts);
+    },
+    readSync(fd, buffer, a, b, c) {
+      if (fd !== 0) return fs.readSync(fd, buffer, a, b, c);
+      let offset = 0;
+      let length = buffer.byteLength;
+      if (a !== null && typeof a === 'object') { offset = a.offset || 0; length = a.length === undefined ? buffer.byteLength - offset : a.length; }
+      else { if (typeof a === 'number') offset = a; if (typeof b === 'number') length = b; else length = buffer.byteLength - offset; }
+      const n = Math.max(0, Math.min(length, st.input.length - st.inputPos));
+      const view = new Uint8Array(buffer.buffer, buffer.byteOffset + offset, n);
+      view.set(st.input.subarray(st.inputPos, st.inputPos + n));
+      st.inputPos += n;
+      return n;
+    },
+    writeSync(fd, data, a, b) {
+      const w = isOutPath(fd);
+      if (!w) return fs.writeSync(fd, data, a, b);
+      write(w, data, typeof a === 'string' ? a : undefined);
+      return typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+    },
+    writeFileSync(p, data, opts) {
+      const w = isOutPath(p);
+      if (!w) return fs.writeFileSync(p, data, opts);
+      write(w, data, typeof opts === 'string' ? opts : opts && opts.encoding);
+    },
+  });
+  const module = { exports: {} };
+  const proc = new EventEmitter();
+  Object.assign(proc, {
+    argv: ['node', WORKDIR + '/solution.js'], argv0: 'node', execArgv: [], execPath: process.execPath, env: {},
+    platform: process.platform, arch: process.arch, version: process.version, versions: process.versions,
+    release: process.release, pid: 2, ppid: 1, title: 'node', exitCode: undefined, stdin, stdout, stderr,
+    exit(code) {
+      if (st.exited === null) st.exited = code === undefined || code === null ? (proc.exitCode || 0) : Number(code) || 0;
+      throw new ExitSignal(st.exited);
+    },
+    nextTick(fn, ...args) { st.api.queueMicrotask(() => fn(...args)); },
+    hrtime: process.hrtime, uptime: process.uptime, cpuUsage: process.cpuUsage,
+    memoryUsage: () => ({ rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 }),
+    cwd: () => WORKDIR, chdir() {}, umask: () => 0o22, emitWarning() {}, openStdin: () => stdin.resume(),
+  });
+  const req = (name) => {
+    name = String(name);
+    const base = name.startsWith('node:') ? name.slice(5) : name;
+    if (base === 'fs') return fsShim;
+    if (base === 'readline') return readlineShim;
+    if (base === 'process') return proc;
+    if (base === 'timers') return timersShim;
+    if (base === 'timers/promises') return timersPromises;
+    if (BLOCKED.has(base)) throw new Error("the module '" + name + "' is not available in the sandbox");
+    if (builtinModules.includes(base)) return require(base);
+    const e = new Error("Cannot find module '" + name + "'");
+    e.code = 'MODULE_NOT_FOUND';
+    throw e;
+  };
+  const addTimer = (fn, ms, args, kind) => {
+    if (typeof fn !== 'function') throw new TypeError('The "callback" argument must be of type function');
+    const id = st.nextTimer++;
+    const run = () => {
+      if (st.dead) return;
+      if (kind !== 'interval') st.timers.delete(id);
+      try {
+        protectedCall(st, () => fn(...args));
+      } catch (e) {
+        recordAsync(st, e);
+      }
+    };
+    const delay = Math.max(0, Math.min(Number(ms) || 0, 2147483647));
+    const h = kind === 'immediate' ? setImmediate(run) : kind === 'interval' ? setInterval(run, Math.max(1, delay)) : setTimeout(run, delay);
+    const t = { h, kind, ref: true };
+    st.timers.set(id, t);
+    const handle = {
+      unref() { t.ref = false; return handle; },
+      ref() { t.ref = true; return handle; },
+      hasRef() { return t.ref; },
+      refresh() { return handle; },
+      [Symbol.toPrimitive]() { return id; },
+    };
+    return handle;
+  };
+  const clearTimer = (handle) => {
+    const id = handle !== null && typeof handle === 'object' ? Number(handle) : handle;
+    const t = st.timers.get(id);
+    if (!t) return;
+    st.timers.delete(id);
+    if (t.kind === 'immediate') clearImmediate(t.h);
+    else if (t.kind === 'interval') clearInterval(t.h);
+    else clearTimeout(t.h);
+  };
+  const sleepFor = (ms, value) => new Promise((resolve) => addTimer(resolve, ms, [value], 'timeout'));
+  const immediateP = (value) => new Promise((resolve) => addTimer(resolve, 0, [value], 'immediate'));
+  const timersPromises = { setTimeout: sleepFor, setImmediate: immediateP, scheduler: { wait: (ms) => sleepFor(ms) } };
+  const timersShim = {
+    setTimeout: (fn, ms, ...a) => addTimer(fn, ms, a, 'timeout'),
+    setInterval: (fn, ms, ...a) => addTimer(fn, ms, a, 'interval'),
+    setImmediate: (fn, ...a) => addTimer(fn, 0, a, 'immediate'),
+    clearTimeout: clearTimer, clearInterval: clearTimer, clearImmediate: clearTimer, promises: timersPromises,
+  };
+  timersShim.setTimeout[util.promisify.custom] = sleepFor;
+  timersShim.setImmediate[util.promisify.custom] = immediateP;
+  const con = new console.Console({ stdout, stderr, colorMode: false });
+  const sandbox = {
+    console: con, process: proc, require: req, module, exports: module.exports,
+    __filename: WORKDIR + '/solution.js', __dirname: WORKDIR,
+    setTimeout: timersShim.setTimeout, setInterval: timersShim.setInterval, setImmediate: timersShim.setImmediate,
+    clearTimeout: clearTimer, clearInterval: clearTimer, clearImmediate: clearTimer,
+    Buffer, TextEncoder, TextDecoder, URL, URLSearchParams, atob, btoa, performance,
+    structuredClone: typeof structuredClone === 'function' ? structuredClone : undefined,
+  };
+  Object.defineProperty(sandbox, '__cosplay_call', {
+    value: () => { const f = st.pending; st.pending = null; return f(); },
+    enumerable: false,
+  });
+  st.ctx = vm.createContext(sandbox, { microtaskMode: 'afterEvaluate' });
+  st.api = PRELUDE.runInContext(st.ctx)({
+    done(ok, v) { if (!st.settled) st.settled = { ok, v }; },
+  });
+  st.sandbox = sandbox;
+  st.deliver = () => {
+    if (st.delivered) return;
+    st.delivered = true;
+    for (const rl of interfaces.slice()) rl._deliver();
+    const hasData = stdin.listenerCount('data') > 0 || stdin.flowing;
+    if (hasData && !readDone) {
+      readDone = true;
+      st.inputPos = st.input.length;
+      if (st.input.length > 0) stdin.emit('data', encoding ? st.input.toString(encoding) : Buffer.from(st.input));
+    }
+    if (stdin.listenerCount('readable') > 0) stdin.emit('readable');
+    stdin.emit('end');
+    stdin.emit('close');
+  };
+  return st;
+}
+
+function killWorld(st) {
+  st.dead = true;
+  for (const t of st.timers.values()) {
+    if (t.kind === 'immediate') clearImmediate(t.h);
+    else if (t.kind === 'interval') clearInterval(t.h);
+    else clearTimeout(t.h);
+  }
+  st.timers.clear();
+}
+
+function wipe() {
+  let names = [];
+  try { names = fs.readdirSync(WORKDIR); } catch (e) { return; }
+  for (const n of names) {
+    try { fs.rmSync(WORKDIR + '/' + n, { recursive: true, force: true }); } catch (e) {}
+  }
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Pumps the context (timers, host callbacks, promise continuations) until nothing that keeps a program alive
+// is pending, the program exited or failed, until() holds, or the deadline passes. A vm timeout costs a
+// thread per evaluation (about 1 ms), so the common case (no timers) uses untimed pumps: they only run
+// continuations of host callbacks, and a loop there is still caught by the parent's watchdog.
+function pending(st) {
+  for (const t of st.timers.values()) if (t.ref) return true;
+  return false;
+}
+function pump(st) {
+  try {
+    st.pending = () => undefined;
+    CALL.runInContext(st.ctx);
+    return true;
+  } catch (e) {
+    recordAsync(st, e);
+    return false;
+  }
+}
+function stopped(st) {
+  return st.exited !== null || st.overflow || !!st.asyncError || st.timedOut || !!st.memory;
+}
+async function idle(st, until) {
+  let quiet = 0;
+  for (;;) {
+    if (stopped(st) || (until && until())) return;
+    if (Date.now() >= st.deadline) {
+      st.timedOut = true;
+      return;
+    }
+    if (!pending(st)) {
+      if (++quiet > 8) return;
+      await new Promise((r) => setImmediate(r));
+      pump(st);
+      continue;
+    }
+    quiet = 0;
+    await sleep(Math.max(0, Math.min(2, st.deadline - Date.now())));
+  }
+}
+
+function outcome(st, cell, e) {
+  if (st.overflow) return Object.assign(cell, { status: 'output_limit', error: 'the output exceeded ' + OUTLIM + ' bytes' });
+  if (e instanceof ExitSignal || (e === undefined && st.exited !== null)) {
+    const code = st.exited || 0;
+    if (code === 0) return Object.assign(cell, { status: 'ok' });
+    return Object.assign(cell, { status: 'exception', error: withStderr(st, 'process.exit(' + code + ')') });
+  }
+  if (isTimeout(e) || st.timedOut) return Object.assign(cell, { status: 'timeout', error: 'timed out after ' + CFG.timeoutMs + ' ms' });
+  if (isMemory(e) || st.memory) return Object.assign(cell, { status: 'memory', error: fmtErr(e || st.memory) });
+  const err = e !== undefined ? e : st.asyncError;
+  if (err) return Object.assign(cell, { status: 'exception', error: withStderr(st, fmtErr(err)) });
+  return null;
+}
+
+function withStderr(st, msg) {
+  const tail = st.err.join('').trim();
+  return capTail(tail && !msg.includes(tail) ? msg + '\n' + capTail(tail, 1500) : msg);
+}
+
+async function runStdio(script, test, timeoutMs) {
+  const st = makeWorld('stdio', test.input, Date.now() + timeoutMs);
+  current = st;
+  const cell = { status: 'ok' };
+  try {
+    let thrown;
+    try {
+      // One timed evaluation: the program, then its stdin events (listeners run inside it).
+      protectedCall(st, () => {
+        script.runInContext(st.ctx);
+        st.deliver();
+      });
+    } catch (e) {
+      thrown = e;
+    }
+    if (thrown === undefined) await idle(st);
+    else if (thrown instanceof ExitSignal) thrown = undefined;
+    const done = outcome(st, cell, thrown);
+    cell.stdout = st.out.join('');
+    if (done) return done;
+    if (typeof st.sandbox.process.exitCode === 'number' && st.sandbox.process.exitCode !== 0)
+      return Object.assign(cell, { status: 'exception', error: withStderr(st, 'exit code ' + st.sandbox.process.exitCode) });
+    return cell;
+  } finally {
+    killWorld(st);
+    current = null;
+  }
+}
+
+// An expression of a test (a call or an expected value). Parenthesised so that object literals are values.
+function compileExpr(source, filename) {
+  const trimmed = String(source).replace(/[\s;]+$/, '');
+  try {
+    return new vm.Script('(' + trimmed + '\n)', { filename });
+  } catch (e) {
+    return new vm.Script(String(source), { filename });
+  }
+}
+
+// Waits for a value handed to settle() (promises are awaited inside the context).
+async function settled(st) {
+  if (!st.settled) await idle(st, () => !!st.settled);
+  if (!st.settled) {
+    if (st.timedOut || Date.now() >= st.deadline) throw timeoutError();
+    if (st.asyncError) throw st.asyncError;
+    if (st.exited !== null) throw new ExitSignal(st.exited);
+    throw new Error('the returned promise never settled');
+  }
+  if (!st.settled.ok) throw st.settled.v;
+  return st.settled.v;
+}
+
+async function runFunction(script, test, timeoutMs, mode, entryPoint) {
+  const st = makeWorld('function', '', Date.now() + timeoutMs);
+  current = st;
+  const cell = { status: 'ok' };
+  const failed = (e) => {
+    if (e instanceof ExitSignal && !st.overflow)
+      return Object.assign(cell, { status: 'exception', error: withStderr(st, 'the code called process.exit(' + e.code + ')') });
+    return outcome(st, cell, e) || Object.assign(cell, { status: 'exception', error: fmtErr(e) });
+  };
+  try {
+    const callScript = compileExpr(mode === 'expected' ? test.expr : test.call, 'test.js');
+    let text;
+    try {
+      // One timed evaluation in the common case: load the code, call, settle and serialise a plain value.
+      text = protectedCall(st, () => {
+        if (script) {
+          script.runInContext(st.ctx);
+          if (entryPoint) bindEntry(st, entryPoint);
+        }
+        st.settled = null;
+        st.api.settle(callScript.runInContext(st.ctx));
+        return st.settled && st.settled.ok ? serialise(st.settled.v) : undefined;
+      });
+      if (text === undefined) {
+        const value = await settled(st);
+        text = protectedCall(st, () => serialise(value));
+      }
+    } catch (e) {
+      return failed(e);
+    }
+    if (st.overflow) return failed(new ExitSignal(1));
+    if (text === null) return Object.assign(cell, { status: 'output_limit', error: 'the returned value is larger than the output limit' });
+    cell.value = text;
+    if (mode === 'function' && typeof test.expected === 'string') {
+      try {
+        const expScript = compileExpr(test.expected, 'expected.js');
+        st.settled = null;
+        protectedCall(st, () => st.api.settle(expScript.runInContext(st.ctx)));
+        const ev = await settled(st);
+        const et = protectedCall(st, () => serialise(ev));
+        if (et === null) cell.expectedError = 'the expected value is larger than the output limit';
+        else cell.expectedValue = et;
+      } catch (e) {
+        cell.expectedError = fmtErr(e);
+      }
+    }
+    return cell;
+  } finally {
+    killWorld(st);
+    current = null;
+  }
+}
+
+function bindEntry(st, name) {
+  if (!/^[A-Za-z_$][\w$]*$/.test(name)) return;
+  const kind = vm.runInContext('typeof ' + name, st.ctx);
+  if (kind !== 'undefined') return;
+  const m = st.sandbox.module.exports;
+  let f;
+  if (m !== null && (typeof m === 'object' || typeof m === 'function')) {
+    if (typeof m[name] === 'function') f = m[name];
+    else if (m.default && typeof m.default[name] === 'function') f = m.default[name];
+    else if (typeof m === 'function') f = m;
+    else if (typeof m.default === 'function') f = m.default;
+  }
+  if (f === undefined && st.sandbox.exports !== m && st.sandbox.exports && typeof st.sandbox.exports[name] === 'function')
+    f = st.sandbox.exports[name];
+  if (f !== undefined) st.sandbox[name] = f;
+}
+
+process.on('uncaughtException', (e) => { if (current) recordAsync(current, e); });
+process.on('unhandledRejection', (e) => { if (current) recordAsync(current, e); });
+
+async function main() {
+  const job = JSON.parse(fs.readFileSync(0, 'utf8'));
+  CFG.timeoutMs = job.timeoutMs;
+  let script = null;
+  if (job.mode !== 'expected') {
+    try {
+      try {
+        script = new vm.Script(job.code, { filename: 'solution.js' });
+      } catch (e) {
+        // Top-level await (module style) in a program: run its body as an async function.
+        if (job.mode !== 'stdio' || !/await is only valid/.test(String(e && e.message))) throw e;
+        script = new vm.Script('(async () => {\n' + job.code + '\n})().catch((e) => { throw e; });', { filename: 'solution.js' });
+      }
+    } catch (e) {
+      emit({ load: 'fail', cell: { status: 'exception', error: fmtErr(e) } });
+      return;
+    }
+  }
+  emit({ load: 'ok' });
+  for (let j = 0; j < job.tests.length; j++) {
+    let cell;
+    try {
+      cell = job.mode === 'stdio'
+        ? await runStdio(script, job.tests[j], job.timeoutMs)
+        : await runFunction(script, job.tests[j], job.timeoutMs, job.mode, job.entryPoint);
+    } catch (e) {
+      cell = { status: 'crash', error: 'harness: ' + fmtErr(e) };
+    }
+    wipe();
+    emit({ j, cell });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => { process.stderr.write('cosplay harness: ' + (e && e.stack || e) + '\n'); process.exit(70); },
+);
+`;
+
+;// CONCATENATED MODULE: ./src/exec/harness-python.ts
+// The Python side of the engine: a supervisor that runs inside the sandbox (bubblewrap), one per worker.
+//
+// Process tree inside one worker sandbox:
+//   supervisor (pid 1 of the sandbox's pid namespace, never runs candidate code, not dumpable)
+//     └─ code process (one per chunk: compiles the code; function tasks: imports it once)
+//          └─ test process (one fork per test: fresh copy of the post-import state)
+// Pid 1 of a pid namespace cannot be killed from inside it, and a non-dumpable process cannot be traced or have
+// its file descriptors opened through /proc, so a candidate cannot reach the supervisor's channel to the parent.
+// After every test the code process kills every other process in the sandbox (kill(-1) spares itself and
+// pid 1); after every chunk the supervisor does the same and wipes the temp dir. Deadlines: the code process
+// times each test exactly (pidfd + SIGKILL); the supervisor bounds each step of the code process (a candidate
+// that corrupts its own code process cannot stall the row); the parent (Node) bounds the supervisor.
+//
+// Protocol (JSON lines). Parent -> supervisor: one job per line
+//   {"id", "mode": "stdio"|"function"|"expected", "code", "tests": [{"input"}|{"call","expected"?}|{"expr"}],
+//    "timeoutMs"}
+// supervisor -> parent: {"ready": true, ...} once, then per job {"id","j","cell"} for every test and {"id","done"}.
+// A cell is {"status": "ok"|"exception"|"timeout"|"memory"|"output_limit"|"crash", "stdout"?, "value"?,
+// "expectedValue"?, "expectedError"?, "error"?}. Verdicts are computed by the parent, never here.
+const PYTHON_SUPERVISOR = String.raw `
+import os, sys, json, signal, resource, select, time, io, builtins, traceback, linecache, errno, math, shutil
+
+CFG = json.loads(sys.argv[1])
+SANDBOXED = bool(CFG.get('sandboxed'))
+WORKDIR = CFG['workdir']
+MEM = int(CFG['memoryMb']) * 1024 * 1024
+OUTLIM = int(CFG['outputLimit'])
+NPROC = int(CFG.get('nproc') or 0)
+ERRCAP = 4000
+SLACK = 1.5
+if hasattr(sys, 'set_int_max_str_digits'):
+    sys.set_int_max_str_digits(0)
+
+def write_all(fd, data):
+    while data:
+        n = os.write(fd, data)
+        data = data[n:]
+
+def send(obj):
+    write_all(1, (json.dumps(obj) + '\n').encode('utf-8', 'surrogatepass'))
+
+def cap_tail(s, n=ERRCAP):
+    s = str(s)
+    return s if len(s) <= n else '...' + s[-n:]
+
+# ------------------------------------------------------------------------------------------- serialisation
+class TooBig(Exception):
+    pass
+
+def fl(x):
+    if x != x:
+        return 'nan'
+    if x == float('inf'):
+        return 'inf'
+    if x == float('-inf'):
+        return '-inf'
+    return x
+
+def ser(v, depth, seen, budget):
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise TooBig()
+    if v is None:
+        return ['n']
+    t = type(v)
+    if t is bool:
+        return ['b', v]
+    if t is int:
+        return ['i', str(v)]
+    if t is float:
+        return ['f', fl(v)]
+    if t is str:
+        return ['s', v]
+    if isinstance(v, bool):
+        return ['b', bool(v)]
+    if isinstance(v, int):
+        return ['i', str(int(v))]
+    if isinstance(v, float):
+        return ['f', fl(float(v))]
+    if isinstance(v, str):
+        return ['s', str(v)]
+    if isinstance(v, complex):
+        return ['c', fl(v.real), fl(v.imag)]
+    if isinstance(v, (bytes, bytearray, memoryview)):
+        return ['y', bytes(v).hex()]
+    if depth > 200:
+        return ['x', 'depth']
+    key = id(v)
+    if key in seen:
+        return ['x', 'cycle']
+    seen.add(key)
+    try:
+        sub = lambda x: ser(x, depth + 1, seen, budget)
+        if isinstance(v, list):
+            return ['l', [sub(x) for x in v]]
+        if isinstance(v, tuple):
+            return ['t', [sub(x) for x in v]]
+        if isinstance(v, dict):
+            items = [[sub(k), sub(x)] for k, x in list(v.items())]
+            items.sort(key=lambda p: canon(p[0]))
+            return ['d', items]
+        if isinstance(v, (set, frozenset)):
+            els = [sub(x) for x in v]
+            els.sort(key=canon)
+            return ['S', els]
+        import numbers, enum
+        if isinstance(v, enum.Enum):
+            return ['o', type(v).__name__, repr(v)]
+        if isinstance(v, numbers.Integral):
+            return ['i', str(int(v))]
+        if isinstance(v, numbers.Real):
+            return ['f', fl(float(v))]
+        if type(v).__name__ == 'Decimal':
+            return ['f', fl(float(v))]
+        tolist = getattr(v, 'tolist', None)
+        if callable(tolist) and type(v).__module__.startswith('numpy'):
+            return sub(tolist())
+        name = type(v).__name__
+        if isinstance(v, range):
+            return ['o', 'range', repr(v)]
+        d = getattr(v, '__dict__', None)
+        if isinstance(d, dict) and type(v).__repr__ is object.__repr__:
+            return ['o', name, sub(d)]
+        import re
+        return ['o', name, re.sub(r' at 0x[0-9a-fA-F]+', '', repr(v))]
+    finally:
+        seen.discard(key)
+
+def canon(t):
+    return json.dumps(t, ensure_ascii=False, separators=(',', ':'))
+
+def serialise(v):
+    """The value's tagged tree as JSON text, or None when it exceeds the output limit."""
+    try:
+        text = canon(ser(v, 0, set(), [2000000]))
+    except TooBig:
+        return None
+    return text if len(text) <= OUTLIM else None
+
+# ------------------------------------------------------------------------------------------- errors
+HARNESS_FILES = ('<string>', '<cosplay>')
+
+def fmt_exc(e):
+    try:
+        te = traceback.TracebackException(type(e), e, e.__traceback__, capture_locals=False)
+        te.stack = traceback.StackSummary.from_list([f for f in te.stack if f.filename not in HARNESS_FILES])
+        return cap_tail(''.join(te.format()).rstrip())
+    except BaseException:
+        try:
+            return cap_tail('%s: %s' % (type(e).__name__, e))
+        except BaseException:
+            return 'exception'
+
+def register_source(name, text):
+    linecache.cache[name] = (len(text), None, text.splitlines(True), name)
+
+# ------------------------------------------------------------------------------------------- cleanup
+def kill_others(pgid=None):
+    """Kill every process in the sandbox except pid 1 and the caller (kill(-1) semantics in a pid namespace).
+    Without a sandbox only the given process group is killed: kill(-1) would hit the whole machine."""
+    if SANDBOXED:
+        for _ in range(3):
+            try:
+                os.kill(-1, signal.SIGKILL)
+            except OSError:
+                break
+    elif pgid:
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except OSError:
+            pass
+
+def wipe(d):
+    try:
+        names = os.listdir(d)
+    except OSError:
+        return
+    def fix(func, path, exc):
+        try:
+            os.chmod(os.path.dirname(path), 0o700)
+            os.chmod(path, 0o700)
+            func(path)
+        except OSError:
+            pass
+    for n in names:
+        p = os.path.join(d, n)
+        try:
+            if os.path.isdir(p) and not os.path.islink(p):
+                shutil.rmtree(p, onerror=fix)
+            else:
+                os.unlink(p)
+        except OSError:
+            pass
+
+def set_limits():
+    def lim(res, soft, hard=None):
+        hard = soft if hard is None else hard
+        try:
+            cur = resource.getrlimit(res)
+            if cur[1] != resource.RLIM_INFINITY:
+                hard = min(hard, cur[1])
+                soft = min(soft, hard)
+            resource.setrlimit(res, (soft, hard))
+        except (ValueError, OSError):
+            pass
+    lim(resource.RLIMIT_AS, MEM)
+    lim(resource.RLIMIT_FSIZE, 2 * OUTLIM + 65536)
+    lim(resource.RLIMIT_CORE, 0)
+    lim(resource.RLIMIT_NOFILE, 256)
+    if NPROC > 0:
+        lim(resource.RLIMIT_NPROC, NPROC)
+
+# ------------------------------------------------------------------------------------------- test process
+def read_fd(fd, limit, tail=False):
+    try:
+        size = os.fstat(fd).st_size
+        start = max(0, size - limit) if tail else 0
+        n = min(size - start, limit)
+        chunks = []
+        while n > 0:
+            b = os.pread(fd, n, start)
+            if not b:
+                break
+            chunks.append(b)
+            start += len(b)
+            n -= len(b)
+        return b''.join(chunks), size
+    except OSError:
+        return b'', 0
+
+def memfd(name, data=None):
+    fd = os.memfd_create(name, 0)
+    if data:
+        write_all(fd, data)
+        os.lseek(fd, 0, 0)
+    return fd
+
+def test_child(mode, G, codeobj, test, fds, timeout):
+    """Runs in the forked test process: never returns."""
+    code = 1
+    payload = {'status': 'exception', 'error': 'the test did not finish'}
+    res = fds['res']
+    try:
+        os.dup2(fds['in'], 0)
+        os.dup2(fds['out'], 1)
+        os.dup2(fds['err'], 2)
+        for k in ('in', 'out', 'err', 'chan'):
+            fd = fds.get(k)
+            if fd is not None and fd > 2 and fd != res:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        if not SANDBOXED:
+            os.setpgid(0, 0)
+        cpu = int(math.ceil(timeout)) + 1
+        try:
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        except (ValueError, OSError):
+            pass
+        sys.stdin = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, 'rb', closefd=False)), encoding='utf-8')
+        sys.stdout = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, 'wb', closefd=False)), encoding='utf-8')
+        sys.stderr = io.TextIOWrapper(io.BufferedWriter(io.FileIO(2, 'wb', closefd=False)), encoding='utf-8',
+                                      errors='backslashreplace', line_buffering=True)
+        sys.__stdin__, sys.__stdout__, sys.__stderr__ = sys.stdin, sys.stdout, sys.stderr
+        sys.argv = ['solution.py']
+        if RSTATE is not None:
+            try:
+                sys.modules['random'].setstate(RSTATE)
+            except BaseException:
+                pass
+        if mode == 'stdio':
+            payload = {'status': 'ok'}
+            code = 0
+            try:
+                exec(codeobj, {'__name__': '__main__', '__builtins__': builtins, '__file__': 'solution.py'})
+            except SystemExit as e:
+                c = e.code
+                if c is None:
+                    code = 0
+                elif isinstance(c, int):
+                    code = (int(c) & 0xff) if c else 0
+                else:
+                    try:
+                        sys.stderr.write(str(c) + '\n')
+                    except BaseException:
+                        pass
+                    code = 1
+                if code != 0:
+                    payload = {'status': 'exception', 'error': 'SystemExit: %s' % (c,)}
+            except MemoryError:
+                payload = {'status': 'memory', 'error': 'MemoryError'}
+                code = 1
+            except BaseException as e:
+                payload = {'status': 'exception', 'error': fmt_exc(e)}
+                code = 1
+            try:
+                if 'threading' in sys.modules:
+                    sys.modules['threading']._shutdown()
+            except BaseException:
+                pass
+            try:
+                sys.stdout.flush()
+            except BaseException as e:
+                if code == 0:
+                    payload = {'status': 'exception', 'error': fmt_exc(e)}
+                    code = 1
+        else:
+            expr = test.get('expr') if mode == 'expected' else test.get('call')
+            register_source('<test>', expr)
+            try:
+                v = eval(compile(expr, '<test>', 'eval', dont_inherit=True), G)
+                if type(v).__name__ == 'coroutine':
+                    import asyncio
+                    v = asyncio.run(v)
+            except MemoryError:
+                payload = {'status': 'memory', 'error': 'MemoryError'}
+            except BaseException as e:
+                payload = {'status': 'exception', 'error': fmt_exc(e)}
+            else:
+                text = serialise(v)
+                if text is None:
+                    payload = {'status': 'output_limit', 'error': 'the returned value is larger than the output limit'}
+                else:
+                    payload = {'status': 'ok', 'value': text}
+                    code = 0
+                    exp = test.get('expected') if mode == 'function' else None
+                    if exp is not None:
+                        register_source('<expected>', exp)
+                        try:
+                            ev = eval(compile(exp, '<expected>', 'eval', dont_inherit=True), G)
+                            etext = serialise(ev)
+                            if etext is None:
+                                payload['expectedError'] = 'the expected value is larger than the output limit'
+                            else:
+                                payload['expectedValue'] = etext
+                        except BaseException as e:
+                            payload['expectedError'] = fmt_exc(e)
+            try:
+                sys.stdout.flush()
+            except BaseException:
+                pass
+    except MemoryError:
+        payload = {'status': 'memory', 'error': 'MemoryError'}
+        code = 1
+    except BaseException as e:
+        payload = {'status': 'exception', 'error': fmt_exc(e)}
+        code = 1
+    finally:
+        try:
+            data = json.dumps(payload).encode('utf-8', 'surrogatepass')
+            os.lseek(res, 0, 0)
+            write_all(res, data)
+        except BaseException:
+            pass
+        os._exit(code)
+
+def flooded(out_fd):
+    try:
+        return out_fd is not None and os.fstat(out_fd).st_size > OUTLIM
+    except OSError:
+        return False
+
+def wait_timeout(pid, timeout, out_fd=None):
+    """Waits for pid at most timeout seconds; kills it when late, or as soon as its stdout passes the output
+    limit (checked every 50 ms). Returns (status, timed_out)."""
+    pfd = None
+    try:
+        pfd = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        pfd = None
+    deadline = time.monotonic() + timeout
+    if pfd is not None:
+        timed_out = False
+        try:
+            p = select.poll()
+            p.register(pfd, select.POLLIN)
+            while True:
+                left = deadline - time.monotonic()
+                if p.poll(max(0, int(min(left, 0.05) * 1000))):
+                    break
+                if flooded(out_fd):
+                    break
+                if left <= 0.05:
+                    timed_out = True
+                    break
+            if timed_out or flooded(out_fd):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+        finally:
+            os.close(pfd)
+        _, st = os.waitpid(pid, 0)
+        return st, timed_out
+    delay = 0.0002
+    while True:
+        r, st = os.waitpid(pid, os.WNOHANG)
+        if r == pid:
+            return st, False
+        now = time.monotonic()
+        if now >= deadline or flooded(out_fd):
+            if not flooded(out_fd):
+                timed_out = True
+            else:
+                timed_out = False
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+            _, st = os.waitpid(pid, 0)
+            return st, timed_out
+        time.sleep(min(delay, max(0, deadline - now)))
+        delay = min(delay * 2, 0.005)
+
+def run_test(mode, G, codeobj, test, timeout, chan):
+    fds = {'chan': chan}
+    fds['in'] = memfd('stdin', test.get('input', '').encode('utf-8', 'surrogateescape')) if mode == 'stdio' else DEVNULL
+    fds['out'] = memfd('stdout') if mode == 'stdio' else DEVNULL
+    fds['err'] = memfd('stderr')
+    fds['res'] = memfd('result')
+    try:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except BaseException:
+            pass
+        pid = None
+        for attempt in range(100):
+            try:
+                pid = os.fork()
+                break
+            except BlockingIOError:
+                kill_others()
+                time.sleep(0.01)
+        if pid is None:
+            return {'status': 'crash', 'error': 'could not start the test process (too many processes)'}
+        if pid == 0:
+            test_child(mode, G, codeobj, test, fds, timeout)
+            os._exit(1)
+        st, timed_out = wait_timeout(pid, timeout, fds['out'] if mode == 'stdio' else None)
+        kill_others(pid)
+        res, _ = read_fd(fds['res'], 4 * OUTLIM + 65536)
+        err, _ = read_fd(fds['err'], 2000, tail=True)
+        out, out_size = read_fd(fds['out'], OUTLIM + 1) if mode == 'stdio' else (b'', 0)
+    finally:
+        for k in ('in', 'out', 'err', 'res'):
+            if fds[k] != DEVNULL:
+                os.close(fds[k])
+        wipe(WORKDIR)
+    try:
+        payload = json.loads(res.decode('utf-8', 'surrogatepass')) if res else {}
+        if not isinstance(payload, dict):
+            payload = {}
+    except ValueError:
+        payload = {}
+    stderr_tail = err.decode('utf-8', 'replace').strip()
+    cell = {}
+    if mode == 'stdio':
+        cell['stdout'] = out[:OUTLIM].decode('utf-8', 'replace')
+    signaled = os.WIFSIGNALED(st)
+    sig = os.WTERMSIG(st) if signaled else 0
+    exit_code = os.WEXITSTATUS(st) if os.WIFEXITED(st) else -1
+    def with_stderr(msg):
+        if stderr_tail and stderr_tail not in msg:
+            return cap_tail(msg + '\n' + stderr_tail)
+        return cap_tail(msg)
+    if mode == 'stdio' and out_size > OUTLIM:
+        cell.update(status='output_limit', error='the output exceeded %d bytes' % OUTLIM)
+    elif (signaled and sig == signal.SIGXFSZ) or payload.get('status') == 'output_limit':
+        cell.update(status='output_limit', error=payload.get('error') or 'a file exceeded the size limit')
+    elif timed_out or (signaled and sig == signal.SIGXCPU):
+        cell.update(status='timeout', error='timed out after %d ms' % round(timeout * 1000))
+    elif payload.get('status') == 'memory':
+        cell.update(status='memory', error=with_stderr('MemoryError: the memory limit (%d MB) was exceeded' % (MEM >> 20)))
+    elif signaled:
+        try:
+            name = signal.Signals(sig).name
+        except ValueError:
+            name = str(sig)
+        cell.update(status='crash', error=with_stderr('the test process was killed by %s' % name))
+    elif mode == 'stdio':
+        if exit_code == 0:
+            cell['status'] = 'ok'
+        else:
+            cell.update(status='exception', error=with_stderr(payload.get('error') or 'exit status %d' % exit_code))
+    else:
+        if payload.get('status') == 'ok' and exit_code == 0 and isinstance(payload.get('value'), str):
+            cell['status'] = 'ok'
+            cell['value'] = payload['value']
+            for k in ('expectedValue', 'expectedError'):
+                if isinstance(payload.get(k), str):
+                    cell[k] = payload[k]
+        else:
+            msg = payload.get('error') if isinstance(payload.get('error'), str) else None
+            cell.update(status='exception', error=with_stderr(msg or 'the test process exited with status %d' % exit_code))
+    return cell
+
+# ------------------------------------------------------------------------------------------- code process
+def code_process(job, start, chan):
+    try:
+        signal.set_wakeup_fd(-1)
+    except (ValueError, OSError):
+        pass
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    for fd in WAKE:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    os.dup2(DEVNULL, 0)
+    os.dup2(DEVNULL, 1)
+    os.dup2(DEVNULL, 2)
+    if not SANDBOXED:
+        os.setpgid(0, 0)
+    set_limits()
+    os.chdir(WORKDIR)
+    def report(obj):
+        write_all(chan, (json.dumps(obj) + '\n').encode('utf-8', 'surrogatepass'))
+    mode = job['mode']
+    tests = job['tests']
+    timeout = max(0.001, float(job['timeoutMs']) / 1000.0)
+    try:
+        import random
+        random.seed(0)
+    except BaseException:
+        pass
+    G = None
+    codeobj = None
+    if mode == 'expected':
+        G = {'__builtins__': builtins, '__name__': '__expected__', 'math': math}
+    else:
+        code = job.get('code') or ''
+        register_source('<solution>', code)
+        try:
+            codeobj = compile(code, '<solution>', 'exec', dont_inherit=True)
+        except MemoryError:
+            report({'load': 'fail', 'cell': {'status': 'memory', 'error': 'MemoryError while compiling'}})
+            return
+        except BaseException as e:
+            report({'load': 'fail', 'cell': {'status': 'exception', 'error': fmt_exc(e)}})
+            return
+        if mode == 'function':
+            G = {'__builtins__': builtins, '__name__': 'solution', '__file__': 'solution.py'}
+            sys.argv = ['solution.py']
+            try:
+                exec(codeobj, G)
+            except MemoryError:
+                report({'load': 'fail', 'cell': {'status': 'memory', 'error': 'MemoryError while loading the code'}})
+                return
+            except BaseException as e:
+                report({'load': 'fail', 'cell': {'status': 'exception', 'error': fmt_exc(e)}})
+                return
+            kill_others()
+    # Python reseeds random in every forked child; restore the post-load state instead, so that every test
+    # starts from the same (seeded) state and a cell's output does not depend on the run.
+    global RSTATE
+    try:
+        RSTATE = sys.modules['random'].getstate()
+    except BaseException:
+        RSTATE = None
+    report({'load': 'ok'})
+    for j in range(start, len(tests)):
+        cell = run_test(mode, G, codeobj, tests[j], timeout, chan)
+        report({'j': j, 'cell': cell})
+
+# ------------------------------------------------------------------------------------------- supervisor
+STATUSES = ('ok', 'exception', 'timeout', 'memory', 'output_limit', 'crash')
+
+def clean_cell(c, mode):
+    if not isinstance(c, dict) or c.get('status') not in STATUSES:
+        return {'status': 'crash', 'error': 'the test harness sent a malformed result'}
+    out = {'status': c['status']}
+    for k, n in (('stdout', OUTLIM), ('value', OUTLIM), ('expectedValue', OUTLIM), ('expectedError', ERRCAP), ('error', ERRCAP + 8)):
+        v = c.get(k)
+        if isinstance(v, str):
+            out[k] = v[:n] if k != 'error' else cap_tail(v)
+    return out
+
+def reap():
+    global CP_STATUS
+    while True:
+        try:
+            pid, st = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        if pid == CP_PID:
+            CP_STATUS = st
+
+def drain_wake():
+    try:
+        while os.read(WAKE[0], 512):
+            pass
+    except OSError:
+        pass
+
+class Lines:
+    def __init__(self, fd):
+        self.fd = fd
+        self.buf = b''
+        self.eof = False
+        self.poll = select.poll()
+        self.poll.register(fd, select.POLLIN)
+        self.poll.register(WAKE[0], select.POLLIN)
+    def next(self, deadline):
+        while True:
+            i = self.buf.find(b'\n')
+            if i >= 0:
+                line = self.buf[:i]
+                self.buf = self.buf[i + 1:]
+                try:
+                    m = json.loads(line.decode('utf-8', 'surrogatepass'))
+                    return m if isinstance(m, dict) else {'bad': True}
+                except ValueError:
+                    return {'bad': True}
+            if self.eof:
+                return None
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return 'late'
+            for fd, ev in self.poll.poll(max(1, int(left * 1000))):
+                if fd == WAKE[0]:
+                    drain_wake()
+                    reap()
+                elif fd == self.fd:
+                    data = os.read(self.fd, 1 << 20)
+                    if not data:
+                        self.eof = True
+                    else:
+                        self.buf += data
+                        if len(self.buf) > 8 * OUTLIM + (1 << 20):
+                            return {'bad': True}
+
+def finish(pid):
+    kill_others(pid)
+    if SANDBOXED:
+        t_end = time.monotonic() + 2.0
+        while time.monotonic() < t_end:
+            reap()
+            try:
+                os.kill(-1, 0)
+            except OSError:
+                break
+            kill_others()
+            time.sleep(0.001)
+        reap()
+    else:
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+    wipe(WORKDIR)
+
+def run_job(job):
+    global CP_PID, CP_STATUS
+    jid = job['id']
+    tests = job['tests']
+    mode = job['mode']
+    n = len(tests)
+    timeout = max(0.001, float(job['timeoutMs']) / 1000.0)
+    step = timeout + SLACK
+    nxt = 0
+    def emit(j, cell):
+        send({'id': jid, 'j': j, 'cell': cell})
+    while nxt < n:
+        r, w = os.pipe()
+        sys.stdout.flush()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.close(r)
+                code_process(job, nxt, w)
+            except BaseException:
+                pass
+            os._exit(0)
+        CP_PID, CP_STATUS = pid, None
+        os.close(w)
+        lines = Lines(r)
+        loaded = False
+        deadline = time.monotonic() + step
+        while nxt < n:
+            m = lines.next(deadline)
+            if m == 'late':
+                if not loaded:
+                    cell = {'status': 'timeout', 'error': 'loading the code did not finish within %d ms' % round(timeout * 1000)}
+                    for j in range(nxt, n):
+                        emit(j, cell)
+                    nxt = n
+                else:
+                    emit(nxt, {'status': 'timeout', 'error': 'timed out after %d ms' % round(timeout * 1000)})
+                    nxt += 1
+                break
+            if m is None:
+                if not loaded:
+                    cell = {'status': 'crash', 'error': 'the process loading the code died'}
+                    for j in range(nxt, n):
+                        emit(j, cell)
+                    nxt = n
+                else:
+                    emit(nxt, {'status': 'crash', 'error': 'the test killed the process running it'})
+                    nxt += 1
+                break
+            if 'load' in m and not loaded:
+                if m['load'] == 'ok':
+                    loaded = True
+                    deadline = time.monotonic() + step
+                    continue
+                cell = clean_cell(m.get('cell'), mode)
+                for j in range(nxt, n):
+                    emit(j, cell)
+                nxt = n
+                break
+            if loaded and m.get('j') == nxt and 'cell' in m:
+                emit(nxt, clean_cell(m['cell'], mode))
+                nxt += 1
+                deadline = time.monotonic() + step
+                continue
+            emit(nxt, {'status': 'crash', 'error': 'the test process broke the harness protocol'})
+            nxt += 1
+            break
+        os.close(r)
+        finish(pid)
+        CP_PID = None
+    send({'id': jid, 'done': True})
+
+def nondumpable():
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(4, 0, 0, 0, 0) == 0
+    except BaseException:
+        return False
+
+def main():
+    global DEVNULL, WAKE, CP_PID, CP_STATUS
+    if SANDBOXED and os.getpid() != 1:
+        sys.stderr.write('cosplay supervisor: not pid 1 of a sandbox\n')
+        sys.exit(3)
+    drop = CFG.get('dropTo')
+    if drop:
+        os.setgroups([])
+        os.setgid(int(drop[1]))
+        os.setuid(int(drop[0]))
+    protected = nondumpable()
+    for m in ('collections', 'itertools', 'functools', 'heapq', 'bisect', 'string', 'typing', 'random', 'copy',
+              'operator', 're', 'fractions', 'decimal', 'statistics', 'dataclasses', 'enum', 'numbers', 'array',
+              'queue', 'cmath'):
+        try:
+            __import__(m)
+        except BaseException:
+            pass
+    import gc
+    gc.collect()
+    if hasattr(gc, 'freeze'):
+        gc.freeze()  # forked children then do not touch (copy) these objects' pages when they collect
+    DEVNULL = os.open('/dev/null', os.O_RDWR)
+    WAKE = os.pipe()
+    os.set_blocking(WAKE[0], False)
+    os.set_blocking(WAKE[1], False)
+    signal.signal(signal.SIGCHLD, lambda s, f: None)
+    signal.set_wakeup_fd(WAKE[1])
+    CP_PID = None
+    CP_STATUS = None
+    send({'ready': True, 'pid': os.getpid(), 'uid': os.getuid(), 'python': sys.version.split()[0], 'protected': protected})
+    buf = b''
+    while True:
+        i = buf.find(b'\n')
+        if i < 0:
+            try:
+                data = os.read(0, 1 << 20)
+            except InterruptedError:
+                continue
+            if not data:
+                return
+            buf += data
+            continue
+        line = buf[:i]
+        buf = buf[i + 1:]
+        reap()
+        job = json.loads(line.decode('utf-8', 'surrogatepass'))
+        run_job(job)
+
+DEVNULL = None
+RSTATE = None
+WAKE = ()
+CP_PID = None
+CP_STATUS = None
+main()
+`;
+
+;// CONCATENATED MODULE: ./src/exec/runtime.ts
+// The language runtimes the harnesses run on: resolved once per process, by real path (a pyenv shim costs about
+// 300 ms per start; the real interpreter is what runs in the sandbox).
+
+
+
+
+
+const pythons = new Map();
+const PROBE = 'import sys, json; print(json.dumps({"exe": sys.executable, "base": sys.base_prefix, ' +
+    '"v": ".".join(map(str, sys.version_info[:3])), "ok": sys.version_info >= (3, 8)}))';
+/**
+ * The Python interpreter: `explicit`, else $COSPLAY_PYTHON, else `python3` on PATH; resolved through shims and
+ * symlinks to the real executable and its installation prefix.
+ */
+function resolvePython(explicit) {
+    const cmd = explicit || process.env.COSPLAY_PYTHON || 'python3';
+    let p = pythons.get(cmd);
+    if (!p) {
+        p = new Promise((resolve, reject) => {
+            const file = cmd.includes('/') ? cmd : which(cmd);
+            if (!file) {
+                reject(new UserError(`cannot find ${cmd}: install Python 3.8+ or point COSPLAY_PYTHON at an interpreter`));
+                return;
+            }
+            (0,external_node_child_process_.execFile)(file, ['-c', PROBE], 
+            // Our own probe (no candidate code): the full environment lets version-manager shims find their root.
+            { timeout: 60_000 }, (err, stdout) => {
+                if (err) {
+                    reject(new UserError(`cannot run ${cmd} (${err.message.split('\n')[0]}): install Python 3.8+`));
+                    return;
+                }
+                try {
+                    const info = JSON.parse(stdout.trim().split('\n').pop() ?? '');
+                    if (!info.ok)
+                        throw new UserError(`${cmd} is Python ${info.v}; the engine needs Python 3.8 or newer`);
+                    const exe = (0,external_node_fs_.realpathSync)(info.exe);
+                    const base = (0,external_node_fs_.realpathSync)(info.base);
+                    const readOnly = [exe];
+                    for (const d of ['lib', 'lib64'])
+                        if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(base, d)))
+                            readOnly.push((0,external_node_path_.join)(base, d));
+                    // An interpreter outside its prefix (unusual layouts): show its own directory's parent too.
+                    if (!exe.startsWith(base + '/'))
+                        readOnly.push((0,external_node_path_.dirname)((0,external_node_path_.dirname)(exe)));
+                    resolve({ exe, version: info.v, readOnly });
+                }
+                catch (e) {
+                    reject(e instanceof UserError
+                        ? e
+                        : new UserError(`cannot read ${cmd}'s answer: ${e.message}`));
+                }
+            });
+        });
+        pythons.set(cmd, p);
+        p.catch(() => pythons.delete(cmd));
+    }
+    return p;
+}
+/** Node for the JavaScript harness: the one running this process. */
+function resolveNode() {
+    const exe = (0,external_node_fs_.realpathSync)(process.execPath);
+    return { exe, version: process.versions.node, readOnly: [exe] };
+}
+/** util-linux prlimit (sets rlimits for the JavaScript harness, which cannot set its own). */
+function resolvePrlimit() {
+    const p = which('prlimit');
+    return p && (p.startsWith('/usr/') || p.startsWith('/bin/')) ? p : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/exec/workers.ts
+// Sandboxed worker processes and the pool that runs chunks (one code x a range of tests) on them.
+//
+// Python: one long-lived supervisor per worker slot (see harness-python.ts), restarted when it dies or stops
+// answering. JavaScript: a single-use harness process per chunk (see harness-js.ts); a few are started ahead
+// of time so that a chunk rarely waits for Node to boot. At most `workers` chunks run at once.
+//
+// Whatever happens inside a sandbox, the parent keeps a watchdog per cell: a worker that dies or stops
+// answering is killed, the cell in flight gets a verdict (timeout / memory / crash), and the chunk's remaining
+// tests are re-run on a fresh worker, so a matrix always completes.
+
+
+
+
+
+
+
+
+const STATUSES = new Set(['ok', 'exception', 'timeout', 'memory', 'output_limit', 'crash']);
+const ERRCAP = 4000;
+function tail(s, n = ERRCAP) {
+    return s.length <= n ? s : '...' + s.slice(s.length - n);
+}
+/** Validates a cell from a harness (which may be under a candidate's control). */
+function toRawCell(c, outputLimit) {
+    if (!c || typeof c !== 'object' || !STATUSES.has(c.status))
+        return { status: 'crash', error: 'the test harness sent a malformed result' };
+    const src = c;
+    const cell = { status: src.status };
+    for (const k of ['stdout', 'value', 'expectedValue'])
+        if (typeof src[k] === 'string')
+            cell[k] = src[k].slice(0, outputLimit + 1);
+    for (const k of ['expectedError', 'error'])
+        if (typeof src[k] === 'string')
+            cell[k] = tail(src[k]);
+    return cell;
+}
+class Proc {
+    launch;
+    child;
+    onMessage;
+    onExit;
+    exited = false;
+    stderr = '';
+    buf = '';
+    constructor(launch) {
+        this.launch = launch;
+        this.child = (0,external_node_child_process_.spawn)(launch.cmd, launch.args, {
+            stdio: ['pipe', 'pipe', 'pipe'],
+            env: launch.env,
+            cwd: launch.cwd,
+            detached: launch.detached,
+        });
+        this.child.stdout.setEncoding('utf8');
+        this.child.stderr.setEncoding('utf8');
+        this.child.stdout.on('data', (d) => this.data(d));
+        this.child.stderr.on('data', (d) => {
+            this.stderr = (this.stderr + d).slice(-16384);
+        });
+        this.child.stdin.on('error', () => undefined);
+        this.child.on('error', (err) => {
+            this.stderr += `\n${err.message}`;
+            this.exit();
+        });
+        this.child.on('close', () => this.exit());
+    }
+    data(d) {
+        this.buf += d;
+        for (;;) {
+            const i = this.buf.indexOf('\n');
+            if (i < 0)
+                break;
+            const line = this.buf.slice(0, i);
+            this.buf = this.buf.slice(i + 1);
+            let msg;
+            try {
+                msg = JSON.parse(line);
+            }
+            catch {
+                msg = { bad: true };
+            }
+            if (msg && typeof msg === 'object')
+                this.onMessage?.(msg);
+        }
+    }
+    exit() {
+        if (this.exited)
+            return;
+        this.exited = true;
+        if (this.launch.workdir)
+            (0,external_node_fs_.rmSync)(this.launch.workdir, { recursive: true, force: true });
+        this.onExit?.();
+    }
+    send(line, end = false) {
+        if (this.exited)
+            return;
+        if (end)
+            this.child.stdin.end(line);
+        else
+            this.child.stdin.write(line);
+    }
+    /** Keeps the parent's event loop from waiting on an idle worker. */
+    idle(idle) {
+        const handles = [this.child, this.child.stdin, this.child.stdout, this.child.stderr];
+        for (const h of handles)
+            (idle ? h?.unref : h?.ref)?.call(h);
+    }
+    kill() {
+        if (this.exited)
+            return;
+        try {
+            if (this.launch.detached && this.child.pid)
+                process.kill(-this.child.pid, 'SIGKILL');
+            else
+                this.child.kill('SIGKILL');
+        }
+        catch {
+            this.child.kill('SIGKILL');
+        }
+    }
+}
+function heapOom(stderr) {
+    return /heap out of memory|Reached heap limit|Allocation failed|OutOfMemory|MemoryError/i.test(stderr);
+}
+function lastLines(s, n = 6) {
+    return s.trim().split('\n').slice(-n).join('\n');
+}
+// ---------------------------------------------------------------------------------------------- launchers
+class Launcher {
+    opts;
+    python;
+    node;
+    prlimit;
+    constructor(opts) {
+        this.opts = opts;
+    }
+    tmpMb() {
+        return Math.max(16, Math.min(256, this.opts.memoryMb));
+    }
+    async pythonLaunch() {
+        const py = await (this.python ??= resolvePython(this.opts.python));
+        const o = this.opts;
+        if (o.sandbox === 'bwrap') {
+            const bw = o.bwrap;
+            const cfg = {
+                sandboxed: true,
+                workdir: SANDBOX_WORKDIR,
+                memoryMb: o.memoryMb,
+                outputLimit: o.outputLimit,
+                nproc: 64,
+                dropTo: bw.root ? sandboxUid() : null,
+            };
+            const args = bwrapArgs(bw, {
+                readOnly: py.readOnly,
+                asPid1: true,
+                tmpMb: this.tmpMb(),
+                env: harnessEnv(SANDBOX_WORKDIR),
+            });
+            return {
+                cmd: bw.path,
+                args: [...args, py.exe, '-c', PYTHON_SUPERVISOR, JSON.stringify(cfg)],
+                env: {},
+                detached: false,
+            };
+        }
+        const workdir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_namespaceObject.tmpdir)(), 'cosplay-exec-'));
+        const cfg = { sandboxed: false, workdir, memoryMb: o.memoryMb, outputLimit: o.outputLimit, nproc: 0 };
+        return {
+            cmd: py.exe,
+            args: ['-c', PYTHON_SUPERVISOR, JSON.stringify(cfg)],
+            env: harnessEnv(workdir),
+            cwd: workdir,
+            detached: true,
+            workdir,
+        };
+    }
+    jsLaunch() {
+        const node = (this.node ??= resolveNode());
+        const o = this.opts;
+        const nodeArgs = [`--max-old-space-size=${o.memoryMb}`, '--no-warnings', '-e', JS_HARNESS];
+        if (o.sandbox === 'bwrap') {
+            const bw = o.bwrap;
+            const cfg = {
+                workdir: SANDBOX_WORKDIR,
+                outputLimit: o.outputLimit,
+                dropTo: bw.root ? sandboxUid() : null,
+            };
+            if (this.prlimit === undefined)
+                this.prlimit = resolvePrlimit() ?? null;
+            const limits = this.prlimit
+                ? [
+                    this.prlimit,
+                    '--nproc=64',
+                    `--data=${(o.memoryMb + 256) * 1024 * 1024}`,
+                    `--fsize=${2 * o.outputLimit + 65536}`,
+                    '--nofile=256',
+                    '--core=0',
+                    '--cpu=3600',
+                    '--',
+                ]
+                : [];
+            const args = bwrapArgs(bw, {
+                readOnly: node.readOnly,
+                asPid1: false,
+                tmpMb: this.tmpMb(),
+                env: harnessEnv(SANDBOX_WORKDIR),
+            });
+            return {
+                cmd: bw.path,
+                args: [...args, ...limits, node.exe, ...nodeArgs, JSON.stringify(cfg)],
+                env: {},
+                detached: false,
+            };
+        }
+        const workdir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_namespaceObject.tmpdir)(), 'cosplay-exec-'));
+        const cfg = { workdir, outputLimit: o.outputLimit, dropTo: null };
+        return {
+            cmd: node.exe,
+            args: [...nodeArgs, JSON.stringify(cfg)],
+            env: harnessEnv(workdir),
+            cwd: workdir,
+            detached: true,
+            workdir,
+        };
+    }
+}
+function startupError(what, proc, sandbox) {
+    const why = lastLines(proc.stderr) || 'no output';
+    if (sandbox === 'bwrap' && /^bwrap:/m.test(proc.stderr))
+        return new SandboxUnavailableError(`the ${what} sandbox did not start (${why})`, FIX_USERNS);
+    return new Error(`the ${what} worker did not start: ${why}`);
+}
+// ---------------------------------------------------------------------------------------------- python
+const STARTUP_MS = 60_000;
+/** Margin over the per-test limit before the parent declares a worker stuck (its own timers come first). */
+const WATCHDOG_MARGIN_MS = 5_000;
+class PythonWorker {
+    launcher;
+    opts;
+    proc;
+    starting;
+    seq = 0;
+    closed = false;
+    constructor(launcher, opts) {
+        this.launcher = launcher;
+        this.opts = opts;
+    }
+    ensure() {
+        if (this.proc && !this.proc.exited)
+            return Promise.resolve(this.proc);
+        this.starting ??= (async () => {
+            const launch = await this.launcher.pythonLaunch();
+            const proc = new Proc(launch);
+            try {
+                await new Promise((resolve, reject) => {
+                    const timer = setTimeout(() => {
+                        proc.kill();
+                        reject(new Error(`the Python worker did not start within ${STARTUP_MS} ms`));
+                    }, STARTUP_MS);
+                    proc.onMessage = (m) => {
+                        clearTimeout(timer);
+                        if (m.ready === true)
+                            resolve();
+                        else
+                            reject(new Error(`the Python worker sent ${JSON.stringify(m)} instead of a greeting`));
+                    };
+                    proc.onExit = () => {
+                        clearTimeout(timer);
+                        reject(startupError('Python', proc, this.opts.sandbox));
+                    };
+                });
+            }
+            finally {
+                proc.onMessage = undefined;
+                proc.onExit = undefined;
+                this.starting = undefined;
+            }
+            proc.idle(true);
+            this.proc = proc;
+            return proc;
+        })();
+        return this.starting;
+    }
+    async run(chunk) {
+        const n = chunk.tests.length;
+        const cells = [];
+        while (cells.length < n) {
+            if (this.closed)
+                throw new Error('the executor is closed');
+            const proc = await this.ensure();
+            const start = cells.length;
+            const id = ++this.seq;
+            proc.idle(false);
+            const outcome = await new Promise((resolve) => {
+                let timer;
+                const finish = (r) => {
+                    clearTimeout(timer);
+                    proc.onMessage = undefined;
+                    proc.onExit = undefined;
+                    resolve(r);
+                };
+                const arm = () => {
+                    clearTimeout(timer);
+                    timer = setTimeout(() => finish('late'), chunk.timeoutMs + WATCHDOG_MARGIN_MS);
+                };
+                proc.onMessage = (m) => {
+                    if (m.id !== id)
+                        return finish('protocol');
+                    if (m.done === true)
+                        return finish(cells.length === n ? 'done' : 'protocol');
+                    if (m.j !== cells.length - start || cells.length >= n)
+                        return finish('protocol');
+                    cells.push(toRawCell(m.cell, this.opts.outputLimit));
+                    arm();
+                };
+                proc.onExit = () => finish('died');
+                arm();
+                proc.send(JSON.stringify({
+                    id,
+                    mode: chunk.mode,
+                    code: chunk.code,
+                    tests: chunk.tests.slice(start),
+                    timeoutMs: chunk.timeoutMs,
+                }) + '\n');
+            });
+            if (outcome === 'done') {
+                proc.idle(true);
+                break;
+            }
+            // Stuck, dead or talking nonsense: replace the worker; the test in flight gets a verdict.
+            proc.kill();
+            this.proc = undefined;
+            if (cells.length < n) {
+                if (outcome === 'late')
+                    cells.push({
+                        status: 'timeout',
+                        error: `timed out after ${chunk.timeoutMs} ms (the sandbox stopped answering)`,
+                    });
+                else if (outcome === 'died' && heapOom(proc.stderr))
+                    cells.push({ status: 'memory', error: 'the sandbox worker ran out of memory' });
+                else
+                    cells.push({
+                        status: 'crash',
+                        error: tail(outcome === 'died'
+                            ? `the sandbox worker died${proc.stderr.trim() ? ': ' + lastLines(proc.stderr) : ''}`
+                            : 'the sandbox worker broke the protocol'),
+                    });
+            }
+        }
+        return cells;
+    }
+    close() {
+        this.closed = true;
+        this.proc?.kill();
+        this.proc = undefined;
+        void this.starting?.then((p) => p.kill()).catch(() => undefined);
+    }
+}
+// ---------------------------------------------------------------------------------------------- javascript
+class JsRunner {
+    launcher;
+    opts;
+    warm = [];
+    used = false;
+    closed = false;
+    constructor(launcher, opts) {
+        this.launcher = launcher;
+        this.opts = opts;
+    }
+    spawn() {
+        const proc = new Proc(this.launcher.jsLaunch());
+        return proc;
+    }
+    take() {
+        let proc;
+        while ((proc = this.warm.shift()))
+            if (!proc.exited)
+                break;
+        this.used = true;
+        if (!proc)
+            proc = this.spawn();
+        this.refill();
+        return proc;
+    }
+    /** Keeps up to `workers` harnesses booted and waiting for a job. */
+    refill() {
+        if (this.closed || !this.used)
+            return;
+        this.warm = this.warm.filter((p) => !p.exited);
+        while (this.warm.length < this.opts.workers) {
+            const p = this.spawn();
+            p.idle(true);
+            this.warm.push(p);
+        }
+    }
+    async run(chunk) {
+        const n = chunk.tests.length;
+        const cells = [];
+        let starts = 0;
+        while (cells.length < n) {
+            if (this.closed)
+                throw new Error('the executor is closed');
+            const proc = this.take();
+            proc.idle(false);
+            const start = cells.length;
+            const outcome = await new Promise((resolve) => {
+                let timer;
+                const finish = (r) => {
+                    clearTimeout(timer);
+                    proc.onMessage = undefined;
+                    proc.onExit = undefined;
+                    resolve(r);
+                };
+                const arm = (ms) => {
+                    clearTimeout(timer);
+                    timer = setTimeout(() => finish('late'), ms);
+                };
+                let loaded = false;
+                proc.onMessage = (m) => {
+                    if (!loaded) {
+                        if (m.load === 'ok') {
+                            loaded = true;
+                            arm(chunk.timeoutMs + WATCHDOG_MARGIN_MS);
+                            return;
+                        }
+                        if (m.load === 'fail') {
+                            const cell = toRawCell(m.cell, this.opts.outputLimit);
+                            while (cells.length < n)
+                                cells.push(cell);
+                            return finish('done');
+                        }
+                        return finish('protocol');
+                    }
+                    if (m.j !== cells.length - start || cells.length >= n)
+                        return finish('protocol');
+                    cells.push(toRawCell(m.cell, this.opts.outputLimit));
+                    if (cells.length === n)
+                        return finish('done');
+                    arm(chunk.timeoutMs + WATCHDOG_MARGIN_MS);
+                };
+                proc.onExit = () => finish('died');
+                arm(STARTUP_MS + chunk.timeoutMs);
+                const job = {
+                    mode: chunk.mode,
+                    code: chunk.code,
+                    entryPoint: chunk.entryPoint,
+                    tests: chunk.tests.slice(start),
+                    timeoutMs: chunk.timeoutMs,
+                };
+                proc.send(JSON.stringify(job), true);
+            });
+            proc.kill();
+            if (outcome === 'done')
+                break;
+            if (cells.length === start && outcome === 'died' && ++starts >= 3 && /^bwrap:/m.test(proc.stderr))
+                throw startupError('JavaScript', proc, this.opts.sandbox);
+            if (cells.length < n) {
+                if (outcome === 'late')
+                    cells.push({
+                        status: 'timeout',
+                        error: `timed out after ${chunk.timeoutMs} ms (the test stopped answering)`,
+                    });
+                else if (heapOom(proc.stderr))
+                    cells.push({
+                        status: 'memory',
+                        error: `JavaScript heap out of memory (limit ${this.opts.memoryMb} MB)`,
+                    });
+                else
+                    cells.push({
+                        status: 'crash',
+                        error: tail(outcome === 'died'
+                            ? `the test process died${proc.stderr.trim() ? ': ' + lastLines(proc.stderr) : ''}`
+                            : 'the test process broke the harness protocol'),
+                    });
+            }
+        }
+        return cells;
+    }
+    close() {
+        this.closed = true;
+        for (const p of this.warm)
+            p.kill();
+        this.warm = [];
+    }
+}
+// ---------------------------------------------------------------------------------------------- pool
+/** Runs chunks on at most `workers` sandboxed workers at once. */
+class WorkerPool {
+    opts;
+    launcher;
+    python = [];
+    js;
+    free = [];
+    waiting = [];
+    closed = false;
+    constructor(opts) {
+        this.opts = opts;
+        this.launcher = new Launcher(opts);
+        this.js = new JsRunner(this.launcher, opts);
+        for (let i = 0; i < opts.workers; i++)
+            this.free.push(i);
+    }
+    get workers() {
+        return this.opts.workers;
+    }
+    acquire() {
+        const slot = this.free.pop();
+        if (slot !== undefined)
+            return Promise.resolve(slot);
+        return new Promise((resolve) => this.waiting.push(resolve));
+    }
+    release(slot) {
+        const next = this.waiting.shift();
+        if (next)
+            next(slot);
+        else
+            this.free.push(slot);
+    }
+    async run(chunk) {
+        if (this.closed)
+            throw new Error('the executor is closed');
+        if (chunk.tests.length === 0)
+            return [];
+        const slot = await this.acquire();
+        try {
+            if (this.closed)
+                throw new Error('the executor is closed');
+            if (chunk.language === 'python') {
+                const w = (this.python[slot] ??= new PythonWorker(this.launcher, this.opts));
+                return await w.run(chunk);
+            }
+            return await this.js.run(chunk);
+        }
+        finally {
+            this.release(slot);
+        }
+    }
+    close() {
+        this.closed = true;
+        for (const w of this.python)
+            w?.close();
+        this.js.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/exec/engine.ts
+// The execution engine: runs a Code x UT matrix on the worker pool and computes every verdict in the parent.
+//
+// Candidates never see what they are judged against: stdio expected outputs never enter a sandbox, and a
+// function test's `expected` expression is evaluated in a separate sandboxed run that contains no candidate
+// code (its value is cached per expression). Only when that fails (the expression needs the code's own
+// names, e.g. `f(2) + 1`) is it evaluated next to the call, in the code's namespace.
+
+
+
+
+
+
+const DEFAULT_TIMEOUT_MS = 4000;
+const DEFAULT_MEMORY_MB = 512;
+const DEFAULT_OUTPUT_LIMIT = 1 << 20;
+/** Output kept in a cell whose verdict is output_limit (the rest is noise). */
+const FLOOD_KEEP = 4096;
+function isFunctionTest(t) {
+    return typeof t.call === 'string';
+}
+/** Checks the request's shape; a malformed request is the caller's mistake (UserError). */
+function validateRequest(req) {
+    if (!req || typeof req !== 'object')
+        throw new UserError('the request must be an object');
+    if (req.language !== 'python' && req.language !== 'javascript')
+        throw new UserError(`"language" must be "python" or "javascript", not ${JSON.stringify(req.language)}`);
+    if (req.kind !== 'stdio' && req.kind !== 'function')
+        throw new UserError(`"kind" must be "stdio" or "function", not ${JSON.stringify(req.kind)}`);
+    if (!Array.isArray(req.codes) || req.codes.some((c) => typeof c !== 'string'))
+        throw new UserError('"codes" must be an array of source strings');
+    if (!Array.isArray(req.tests))
+        throw new UserError('"tests" must be an array');
+    req.tests.forEach((t, j) => {
+        const o = t;
+        if (!o || typeof o !== 'object')
+            throw new UserError(`test ${j} must be an object`);
+        if (o.expected !== undefined && typeof o.expected !== 'string')
+            throw new UserError(`test ${j}: "expected" must be a string when present`);
+        if (req.kind === 'stdio' && typeof o.input !== 'string')
+            throw new UserError(`test ${j}: stdio tests need a string "input" (the whole stdin)`);
+        if (req.kind === 'function' && typeof o.call !== 'string')
+            throw new UserError(`test ${j}: function tests need a string "call" (an expression, e.g. "f([1, 2], 3)")`);
+    });
+    if (req.entryPoint !== undefined &&
+        (typeof req.entryPoint !== 'string' || !/^[A-Za-z_$][\w$]*$/.test(req.entryPoint)))
+        throw new UserError(`"entryPoint" must be an identifier, not ${JSON.stringify(req.entryPoint)}`);
+    if (req.timeoutMs !== undefined &&
+        !(typeof req.timeoutMs === 'number' && req.timeoutMs > 0 && req.timeoutMs <= 600_000))
+        throw new UserError('"timeoutMs" must be a number of milliseconds between 1 and 600000');
+}
+/** Splits each row into chunks so that every worker has work even when there are few codes. */
+function planChunks(codes, tests, workers, language) {
+    const out = [];
+    if (codes === 0 || tests === 0)
+        return out;
+    // A Python chunk costs a fork; a JavaScript chunk costs a Node start (about as much as 25 tests).
+    const target = language === 'python' ? 2 * workers : workers;
+    const minSize = language === 'python' ? 2 : 8;
+    let splits = Math.max(1, Math.ceil(target / codes));
+    splits = Math.max(1, Math.min(splits, Math.floor(tests / minSize) || 1));
+    const size = Math.ceil(tests / splits);
+    for (let i = 0; i < codes; i++)
+        for (let f = 0; f < tests; f += size)
+            out.push({ code: i, from: f, to: Math.min(tests, f + size) });
+    return out;
+}
+/** Turns a raw cell into the verdict, comparing with the expected output in the parent. */
+function judge(raw, kind, test, expected, tolerance) {
+    const out = kind === 'stdio' ? (raw.stdout ?? '') : (raw.value ?? '');
+    const cell = (verdict, output, error) => error ? { verdict, output, error } : { verdict, output };
+    switch (raw.status) {
+        case 'ok':
+            break;
+        case 'timeout':
+            return cell('timeout', out, raw.error || 'timed out');
+        case 'memory':
+            return cell('memory', out, raw.error || 'memory limit exceeded');
+        case 'output_limit':
+            return cell('output_limit', out.slice(0, FLOOD_KEEP), raw.error || 'output limit exceeded');
+        default:
+            return cell('error', out, raw.error || 'the test failed');
+    }
+    if (test.expected === undefined)
+        return cell('pass', out);
+    if (kind === 'stdio')
+        return cell(stdoutAgree(out, test.expected, tolerance) ? 'pass' : 'fail', out);
+    const exp = expected?.value ?? raw.expectedValue;
+    if (exp === undefined)
+        return cell('error', out, `the test's expected value \`${test.expected}\` could not be evaluated: ${raw.expectedError ?? expected?.error ?? 'unknown error'}`);
+    if (raw.value === undefined)
+        return cell('error', out, 'the test produced no value');
+    return cell(valuesAgree(raw.value, exp, tolerance) ? 'pass' : 'fail', out);
+}
+class Engine {
+    opts;
+    pool;
+    expectedCache = new Map();
+    timeoutMs;
+    tolerance;
+    constructor(opts, pool) {
+        this.opts = opts;
+        this.pool = pool;
+        this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+        this.tolerance = opts.floatTolerance ?? DEFAULT_FLOAT_TOLERANCE;
+    }
+    /** Values of `expected` expressions, evaluated without any candidate code (cached per expression). */
+    async expectedValues(language, exprs, timeoutMs) {
+        const key = (e) => `${language}\0${e}`;
+        const missing = [...new Set(exprs)].filter((e) => !this.expectedCache.has(key(e)));
+        if (missing.length > 0) {
+            const plan = planChunks(1, missing.length, this.pool.workers, language);
+            await Promise.all(plan.map(async ({ from, to }) => {
+                const part = missing.slice(from, to);
+                const cells = await this.pool.run({
+                    language,
+                    mode: 'expected',
+                    code: '',
+                    tests: part.map((expr) => ({ expr })),
+                    timeoutMs,
+                });
+                part.forEach((e, i) => {
+                    const c = cells[i];
+                    this.expectedCache.set(key(e), c.status === 'ok' && c.value !== undefined
+                        ? { value: c.value }
+                        : { error: c.error || c.status });
+                });
+            }));
+        }
+        return new Map(exprs.map((e) => [e, this.expectedCache.get(key(e))]));
+    }
+    async run(req) {
+        validateRequest(req);
+        const { language, kind } = req;
+        if (req.codes.length === 0)
+            return [];
+        if (req.tests.length === 0)
+            return req.codes.map(() => []);
+        const timeoutMs = Math.round(req.timeoutMs ?? this.timeoutMs);
+        // Identical codes and identical tests run once.
+        const codeIndex = new Map();
+        const codes = [];
+        const rowOf = req.codes.map((c) => {
+            let i = codeIndex.get(c);
+            if (i === undefined) {
+                i = codes.length;
+                codes.push(c);
+                codeIndex.set(c, i);
+            }
+            return i;
+        });
+        const testIndex = new Map();
+        const tests = [];
+        const colOf = req.tests.map((t) => {
+            const k = isFunctionTest(t)
+                ? JSON.stringify(['f', t.call, t.expected ?? null])
+                : JSON.stringify(['s', t.input, t.expected ?? null]);
+            let j = testIndex.get(k);
+            if (j === undefined) {
+                j = tests.length;
+                tests.push(t);
+                testIndex.set(k, j);
+            }
+            return j;
+        });
+        let expected = new Map();
+        const harnessTests = [];
+        if (kind === 'function') {
+            const exprs = tests.map((t) => t.expected).filter((e) => e !== undefined);
+            if (exprs.length > 0)
+                expected = await this.expectedValues(language, exprs, timeoutMs);
+            for (const t of tests) {
+                const ev = t.expected !== undefined ? expected.get(t.expected) : undefined;
+                harnessTests.push(ev && ev.value === undefined ? { call: t.call, expected: t.expected } : { call: t.call });
+            }
+        }
+        else {
+            // Only the input goes in; the expected output stays in the parent.
+            for (const t of tests)
+                harnessTests.push({ input: t.input });
+        }
+        const sources = language === 'javascript' ? codes.map(toScript) : codes;
+        const raw = codes.map(() => new Array(tests.length));
+        const plan = planChunks(codes.length, tests.length, this.pool.workers, language);
+        await Promise.all(plan.map(async ({ code, from, to }) => {
+            const chunk = {
+                language,
+                mode: kind,
+                code: sources[code],
+                entryPoint: req.entryPoint,
+                tests: harnessTests.slice(from, to),
+                timeoutMs,
+            };
+            const cells = await this.pool.run(chunk);
+            cells.forEach((c, k) => (raw[code][from + k] = c));
+        }));
+        const judged = codes.map((_, i) => tests.map((t, j) => judge(raw[i][j], kind, t, t.expected !== undefined ? expected.get(t.expected) : undefined, this.tolerance)));
+        return rowOf.map((i) => colOf.map((j) => ({ ...judged[i][j] })));
+    }
+    async close() {
+        this.pool.close();
+    }
+}
+/**
+ * The sandboxed executor. Fails closed: unless `sandbox` is explicitly 'none', it throws
+ * SandboxUnavailableError (a UserError saying how to fix it) when bubblewrap is missing or cannot run.
+ */
+async function createExecutor(opts) {
+    if (opts?.sandbox !== 'bwrap' && opts?.sandbox !== 'none')
+        throw new UserError(`sandbox must be "bwrap" or "none" (explicitly), not ${JSON.stringify(opts?.sandbox)}`);
+    let bwrap;
+    if (opts.sandbox === 'bwrap') {
+        const check = await checkSandbox();
+        if (!check.ok)
+            throw new SandboxUnavailableError(check.reason, check.fix);
+        bwrap = await findBwrap();
+        if (!bwrap)
+            throw new SandboxUnavailableError('bubblewrap (bwrap) is not installed', FIX_INSTALL);
+    }
+    const wanted = opts.workers ?? (0,external_node_os_namespaceObject.availableParallelism)();
+    if (!Number.isFinite(wanted) || wanted < 1)
+        throw new UserError(`workers must be at least 1, not ${opts.workers}`);
+    const workers = Math.floor(wanted);
+    const pool = new WorkerPool({
+        sandbox: opts.sandbox,
+        bwrap,
+        workers,
+        memoryMb: Math.max(64, Math.floor(Number(opts.memoryMb ?? DEFAULT_MEMORY_MB)) || DEFAULT_MEMORY_MB),
+        outputLimit: Math.max(1024, Math.floor(Number(opts.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT)) || DEFAULT_OUTPUT_LIMIT),
+        python: opts.python,
+    });
+    return new Engine(opts, pool);
+}
+
+;// CONCATENATED MODULE: ./src/exec/index.ts
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./src/commands/exec.ts
+// `cosplay exec REQUEST.json [--json FILE]`: run one Code x UT matrix in the sandbox.
+// REQUEST = {"language", "kind", "entryPoint"?, "codes": [...], "tests": [...], "timeoutMs"?}
+// Output: {"verdicts": [[...]], "outputs": [[...]], "errors": [[...]]}, row i = code i.
+
+
+
+
+const LETTER = {
+    pass: 'P',
+    fail: 'F',
+    error: 'E',
+    timeout: 'T',
+    memory: 'M',
+    output_limit: 'O',
+};
+async function readRequest(file) {
+    let text;
+    try {
+        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
+    }
+    catch (err) {
+        throw new UserError(`cannot read ${file}: ${err.message}`);
+    }
+    try {
+        return JSON.parse(text);
+    }
+    catch (err) {
+        throw new UserError(`${file} is not valid JSON (${err.message})`);
+    }
+}
+function toOutput(matrix) {
+    return {
+        verdicts: matrix.map((row) => row.map((c) => c.verdict)),
+        outputs: matrix.map((row) => row.map((c) => c.output)),
+        errors: matrix.map((row) => row.map((c) => c.error ?? '')),
+    };
+}
+/** The matrix as letters (P pass, F fail, E error, T timeout, M memory, O output limit), one row per code. */
+function formatMatrix(verdicts) {
+    return verdicts.map((row, i) => {
+        const passes = row.filter((v) => v === 'pass').length;
+        return `code ${String(i).padStart(2)}  ${row.map((v) => LETTER[v]).join('')}  pCode=${passes}`;
+    });
+}
+async function runExec(file, opts = {}) {
+    const request = await readRequest(file);
+    const executor = await createExecutor({
+        sandbox: opts.sandbox ?? 'bwrap',
+        workers: opts.workers,
+        timeoutMs: opts.timeoutMs,
+        memoryMb: opts.memoryMb,
+    });
+    let out;
+    try {
+        out = toOutput(await executor.run(request));
+    }
+    finally {
+        await executor.close();
+    }
+    const log = opts.log ?? ((s) => process.stdout.write(s + '\n'));
+    if (opts.json) {
+        await (0,promises_namespaceObject.writeFile)(opts.json, JSON.stringify(out) + '\n');
+        for (const line of formatMatrix(out.verdicts))
+            log(line);
+        log(`wrote ${opts.json}`);
+    }
+    else {
+        log(JSON.stringify(out));
+    }
+    return out;
+}
+function positiveInt(name) {
+    return (v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n <= 0)
+            throw new UserError(`${name} must be a positive integer, not "${v}"`);
+        return n;
+    };
+}
+function register(program) {
+    program
+        .command('exec')
+        .description('run one Code x UT matrix in the sandbox and print verdicts and outputs')
+        .argument('<request>', 'REQUEST.json: {"language","kind","entryPoint"?,"codes":[...],"tests":[...],"timeoutMs"?}')
+        .option('--json <file>', 'write {"verdicts","outputs","errors"} to FILE (and print a summary)')
+        .addOption(new Option('--sandbox <mode>', 'bwrap (default), or none to run WITHOUT isolation').choices([
+        'bwrap',
+        'none',
+    ]))
+        .option('--workers <n>', 'sandboxed workers at once (default: one per core)', positiveInt('--workers'))
+        .option('--timeout-ms <ms>', 'default wall-clock limit per cell', positiveInt('--timeout-ms'))
+        .option('--memory-mb <mb>', 'memory limit per test process', positiveInt('--memory-mb'))
+        .action(async (request, o) => {
+        await runExec(request, o);
+    });
+}
+
+;// CONCATENATED MODULE: ./src/exec/bench.ts
+// exec-bench: the engine against one sandboxed process per (code, test), and against the floor (the same
+// programs unsandboxed, in one process), side by side on the same matrix of small Python stdio programs.
+
+
+
+
+
+
+
+
+const PROGRAMS = [
+    'n = int(input())\na = list(map(int, input().split()))\nprint(sum(a))',
+    'n = int(input())\na = list(map(int, input().split()))\nprint(max(a))',
+    'n = int(input())\na = list(map(int, input().split()))\nprint(min(a))',
+    'n = int(input())\na = list(map(int, input().split()))\nprint(*sorted(a))',
+    'n = int(input())\na = list(map(int, input().split()))\nprint(*a[::-1])',
+    'n = int(input())\na = list(map(int, input().split()))\nprint(sum(x for x in a if x % 2 == 0))',
+    'n = int(input())\na = list(map(int, input().split()))\nprint(sum(1 for x in a if x % 2))',
+    'n = int(input())\na = list(map(int, input().split()))\np = 1\nfor x in a:\n    p = p * x % 1000000007\nprint(p)',
+    'import sys\ndata = sys.stdin.read().split()\nn = int(data[0])\ns = 0\nfor x in data[1:n + 1]:\n    s += int(x)\nprint(s)',
+    'n = int(input())\na = list(map(int, input().split()))\nprint(*sorted(a, reverse=True))',
+    'n = int(input())\na = list(map(int, input().split()))\nprint("%.6f" % (sum(a) / n))',
+    'n = int(input())\na = list(map(int, input().split()))\nprint(len(set(a)))',
+    'n = int(input())\na = list(map(int, input().split()))\nprint(max(a) - min(a))',
+    'n = int(input())\na = list(map(int, input().split()))\nprint(sum(x * x for x in a))',
+    'n = int(input())\na = list(map(int, input().split()))\nprint(sum(a[1:]))',
+    'n = int(input())\na = sorted(set(map(int, input().split())))\nprint(a[-2] if len(a) > 1 else -1)',
+];
+/** `codes` distinct small Python stdio programs and `tests` distinct inputs (deterministic). */
+function benchMatrix(codes, tests) {
+    const progs = Array.from({ length: codes }, (_, i) => `${PROGRAMS[i % PROGRAMS.length]}\n# variant ${i}\n`);
+    let seed = 12345;
+    const rand = () => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return seed / 2147483648;
+    };
+    const ts = Array.from({ length: tests }, (_, j) => {
+        const n = 3 + (j % 7) * 3;
+        const a = Array.from({ length: n }, () => Math.floor(rand() * 2000) - 1000);
+        return { input: `${n}\n${a.join(' ')}\n` };
+    });
+    return { codes: progs, tests: ts };
+}
+function median(xs) {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+function runProcess(cmd, args, input, env, cwd) {
+    return new Promise((resolve) => {
+        const child = (0,external_node_child_process_.spawn)(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env, cwd });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+        child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+        child.stdin.on('error', () => undefined);
+        child.on('error', (err) => resolve({ code: -1, stdout, stderr: stderr + err.message }));
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+        child.stdin.end(input);
+    });
+}
+async function pool(n, jobs) {
+    const out = new Array(jobs.length);
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(n, jobs.length) }, async () => {
+        while (next < jobs.length) {
+            const i = next++;
+            out[i] = await jobs[i]();
+        }
+    }));
+    return out;
+}
+const FLOOR = `
+import sys, io, json, time
+codes, tests = json.load(sys.stdin)
+compiled = [compile(c, '<code>', 'exec') for c in codes]
+real_out = sys.stdout
+outs = []
+t = time.perf_counter()
+for c in compiled:
+    row = []
+    for inp in tests:
+        sys.stdin = io.StringIO(inp)
+        buf = io.StringIO()
+        sys.stdout = buf
+        try:
+            exec(c, {'__name__': '__main__'})
+        except BaseException:
+            pass
+        sys.stdout = real_out
+        row.append(buf.getvalue())
+    outs.append(row)
+el = time.perf_counter() - t
+real_out.write(json.dumps({'seconds': el, 'outputs': outs}))
+`;
+async function runExecBench(opts = {}, log = () => undefined) {
+    const nCodes = opts.codes ?? 16;
+    const nTests = opts.tests ?? 16;
+    const workers = opts.workers ?? (0,external_node_os_namespaceObject.availableParallelism)();
+    const repeat = Math.max(1, opts.repeat ?? 3);
+    const sandbox = opts.sandbox ?? 'bwrap';
+    const cells = nCodes * nTests;
+    const { codes, tests } = benchMatrix(nCodes, nTests);
+    const py = await resolvePython(opts.python);
+    // 1. The engine. The first run includes starting the workers (cold); the timed runs reuse them.
+    const executor = await createExecutor({ sandbox, workers, python: opts.python, timeoutMs: 10_000 });
+    let engineOut = [];
+    const engineMs = [];
+    let coldMs = 0;
+    try {
+        for (let r = 0; r <= repeat; r++) {
+            const t0 = performance.now();
+            const m = await executor.run({ language: 'python', kind: 'stdio', codes, tests });
+            const ms = performance.now() - t0;
+            if (r === 0)
+                coldMs = ms;
+            else
+                engineMs.push(ms);
+            engineOut = m.map((row) => row.map((c) => c.output));
+            log(`  engine run ${r === 0 ? '(cold)' : r}: ${(ms / cells).toFixed(2)} ms/cell`);
+        }
+    }
+    finally {
+        await executor.close();
+    }
+    // 2. One sandboxed interpreter per (code, test), as many at once as the engine has workers.
+    const bw = sandbox === 'bwrap' ? await findBwrap() : undefined;
+    const pairArgs = bw
+        ? bwrapArgs(bw, { readOnly: py.readOnly, asPid1: false, tmpMb: 16, env: harnessEnv(SANDBOX_WORKDIR) })
+        : [];
+    const scratch = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_namespaceObject.tmpdir)(), 'cosplay-bench-'));
+    let pairOut = [];
+    const pairMs = [];
+    try {
+        for (let r = 0; r < repeat; r++) {
+            const jobs = codes.flatMap((code) => tests.map((t) => () => bw
+                ? runProcess(bw.path, [...pairArgs, py.exe, '-c', code], t.input, {})
+                : runProcess(py.exe, ['-c', code], t.input, harnessEnv(scratch), scratch)));
+            const t0 = performance.now();
+            const res = await pool(workers, jobs);
+            const ms = performance.now() - t0;
+            pairMs.push(ms);
+            pairOut = codes.map((_, i) => tests.map((_, j) => res[i * nTests + j].stdout));
+            log(`  per pair run ${r + 1}: ${(ms / cells).toFixed(2)} ms/cell`);
+        }
+    }
+    finally {
+        (0,external_node_fs_.rmSync)(scratch, { recursive: true, force: true });
+    }
+    // 3. The floor: the same programs in one unsandboxed process (no isolation at all).
+    const floorMs = [];
+    let floorOut = [];
+    for (let r = 0; r < repeat; r++) {
+        const res = await runProcess(py.exe, ['-c', FLOOR], JSON.stringify([codes, tests.map((t) => t.input)]), harnessEnv((0,external_node_os_namespaceObject.tmpdir)()), (0,external_node_os_namespaceObject.tmpdir)());
+        const parsed = JSON.parse(res.stdout);
+        floorMs.push(parsed.seconds * 1000);
+        floorOut = parsed.outputs;
+        log(`  floor run ${r + 1}: ${((parsed.seconds * 1000) / cells).toFixed(3)} ms/cell`);
+    }
+    let mismatches = 0;
+    for (let i = 0; i < nCodes; i++)
+        for (let j = 0; j < nTests; j++)
+            if (!stdoutAgree(engineOut[i][j], pairOut[i][j]) || !stdoutAgree(engineOut[i][j], floorOut[i][j]))
+                mismatches++;
+    const engineMsPerCell = median(engineMs) / cells;
+    const perPairMsPerCell = median(pairMs) / cells;
+    const floorMsPerCell = median(floorMs) / cells;
+    return {
+        engineMsPerCell,
+        perPairMsPerCell,
+        floorMsPerCell,
+        speedupVsPerPair: perPairMsPerCell / engineMsPerCell,
+        engineColdMsPerCell: coldMs / cells,
+        codes: nCodes,
+        tests: nTests,
+        workers,
+        repeat,
+        sandbox,
+        mismatches,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/commands/exec-bench.ts
+// `cosplay exec-bench [--json FILE]`: the engine against sandboxed process-per-pair spawning and the unsandboxed
+// floor, side by side on a matrix of small Python stdio programs.
+
+
+
+
+function formatBench(r) {
+    const f = (x) => x.toFixed(x < 1 ? 3 : 2).padStart(8);
+    return [
+        `exec-bench: ${r.codes} codes x ${r.tests} tests of Python stdio programs, ${r.workers} workers, ` +
+            `sandbox ${r.sandbox}, median of ${r.repeat}`,
+        `  engine    ${f(r.engineMsPerCell)} ms/cell   (warm; cold start ${r.engineColdMsPerCell.toFixed(2)} ms/cell)` +
+            '  fresh process per test',
+        `  per pair  ${f(r.perPairMsPerCell)} ms/cell   one ${r.sandbox === 'bwrap' ? 'bwrap + ' : ''}python per cell`,
+        `  floor     ${f(r.floorMsPerCell)} ms/cell   same programs, one unsandboxed process, no isolation`,
+        `  engine is ${r.speedupVsPerPair.toFixed(1)}x faster than per pair and ` +
+            `${(r.engineMsPerCell / r.floorMsPerCell).toFixed(1)}x slower than the floor` +
+            (r.mismatches ? `; WARNING: ${r.mismatches} cells differ between methods` : '; all outputs agree'),
+    ];
+}
+async function runExecBenchCommand(o = {}) {
+    const log = o.log ?? ((s) => process.stdout.write(s + '\n'));
+    const r = await runExecBench({ codes: o.codes, tests: o.tests, workers: o.workers, repeat: o.repeat, sandbox: o.sandbox ?? 'bwrap' }, log);
+    for (const line of formatBench(r))
+        log(line);
+    if (o.json) {
+        await (0,promises_namespaceObject.writeFile)(o.json, JSON.stringify(r, null, 2) + '\n');
+        log(`wrote ${o.json}`);
+    }
+    return r;
+}
+function exec_bench_positiveInt(name) {
+    return (v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n <= 0)
+            throw new UserError(`${name} must be a positive integer, not "${v}"`);
+        return n;
+    };
+}
+function exec_bench_register(program) {
+    program
+        .command('exec-bench')
+        .description('time the sandboxed engine against one sandboxed process per cell and the unsandboxed floor')
+        .option('--json <file>', 'write {"engineMsPerCell","perPairMsPerCell","floorMsPerCell","speedupVsPerPair",...}')
+        .option('--codes <n>', 'codes in the matrix (default 16)', exec_bench_positiveInt('--codes'))
+        .option('--tests <n>', 'tests in the matrix (default 16)', exec_bench_positiveInt('--tests'))
+        .option('--workers <n>', 'parallel workers for both methods (default: one per core)', exec_bench_positiveInt('--workers'))
+        .option('--repeat <n>', 'timed runs per method, median reported (default 3)', exec_bench_positiveInt('--repeat'))
+        .addOption(new Option('--sandbox <mode>', 'bwrap (default), or none to compare unsandboxed processes').choices([
+        'bwrap',
+        'none',
+    ]))
+        .action(async (o) => {
+        await runExecBenchCommand(o);
+    });
+}
+
 ;// CONCATENATED MODULE: external "node:zlib"
 const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 ;// CONCATENATED MODULE: ./src/data/dataset.ts
@@ -6270,7 +9657,7 @@ function normalizeInput(s, kind = 'stdio') {
     }
     return out;
 }
-function positiveInt(v, fallback) {
+function model_positiveInt(v, fallback) {
     return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : fallback;
 }
 class ReplayModel {
@@ -6353,7 +9740,7 @@ class ReplayModel {
         return c;
     }
     compute(req, session) {
-        const n = positiveInt(req.n, 1);
+        const n = model_positiveInt(req.n, 1);
         const decline = (note) => ({
             choices: Array.from({ length: n }, () => ({ text: null })),
             declined: n,
@@ -6378,7 +9765,7 @@ class ReplayModel {
                 }
                 break;
             case 'ut-input': {
-                const count = positiveInt(meta.count, 1);
+                const count = model_positiveInt(meta.count, 1);
                 for (let i = 0; i < n; i++) {
                     const inputs = p.testInputs.slice(c.test, c.test + count);
                     c.test += inputs.length;
@@ -6387,7 +9774,7 @@ class ReplayModel {
                 break;
             }
             case 'inputs': {
-                const count = positiveInt(meta.count, 1);
+                const count = model_positiveInt(meta.count, 1);
                 for (let i = 0; i < n; i++) {
                     const inputs = p.distinctInputs.slice(c.inputs, c.inputs + count);
                     c.inputs += inputs.length;
@@ -6690,7 +10077,7 @@ async function runReplayServer(opts, io = {}) {
     await server.close();
     err(`replay server stopped after ${server.requestCount()} requests`);
 }
-function register(program) {
+function replay_server_register(program) {
     program
         .command('replay-server')
         .description("serve a dataset's recorded LLM samples as an OpenAI-compatible endpoint (the replay model)")
@@ -6709,7 +10096,9 @@ function register(program) {
 
 
 
-const commands = [replay_server_namespaceObject];
+
+
+const commands = [commands_exec_namespaceObject, exec_bench_namespaceObject, replay_server_namespaceObject];
 function buildProgram() {
     const program = new Command('cosplay')
         .description('CoSPlay: cooperative self-play of candidate programs and self-generated unit tests')

@@ -1,0 +1,110 @@
+// Parameters of the method (symbols of the paper in comments) and the presets.
+import { UserError } from '../types.js';
+
+export interface CosplayParams {
+  /** N_c: size of the code pool. */
+  nCodes: number;
+  /** N_t: size of the UT pool (half from attack ideas, half random valid inputs). */
+  nTests: number;
+  /** T_max: at most this many stage-2 rounds. */
+  maxRounds: number;
+  /** R: random inputs for stage-3 output-consensus clustering. */
+  nRandomInputs: number;
+  /** |H| at most: hints asked for in stage 1 (plans come from subsets of size 0, 1, 2). */
+  maxHints: number;
+  /** k: self-consistency samples per attempt for an expected output. */
+  scSamples: number;
+  /** Accept the majority answer of an attempt when at least this many samples agree. */
+  scMinAgree: number;
+  /** Attempts before a UT is declared invalid. */
+  scMaxAttempts: number;
+  /** Stage 3 output-consensus clustering (false: the pick is the first code with maximal pCode). */
+  cluster: boolean;
+  /** Ours: stop stage 2 when M is all ones or nothing changed in a round (the reference runs all rounds). */
+  earlyStop: boolean;
+  /** Ours: keep a repair only if it keeps every high-support UT it passed before (reference: always keep). */
+  guardRepairs: boolean;
+  /** Ours: validate stage-3 random inputs with an LLM-written validator program. */
+  validateInputs: boolean;
+  /** Inputs (or ideas) asked for per request, as a JSON array. */
+  itemsPerRequest: number;
+  /** Wall-clock limit per executed cell. */
+  timeoutMs?: number;
+  /** Sampling temperature for codes, inputs and self-consistency samples. */
+  temperature: number;
+}
+
+/** The paper's defaults: N_c = N_t = 16, T_max = 5, R = 16, k = 4 (accept 3 of 4, up to 5 attempts), up to 4 hints. */
+export const PAPER_PARAMS: CosplayParams = Object.freeze({
+  nCodes: 16,
+  nTests: 16,
+  maxRounds: 5,
+  nRandomInputs: 16,
+  maxHints: 4,
+  scSamples: 4,
+  scMinAgree: 3,
+  scMaxAttempts: 5,
+  cluster: true,
+  earlyStop: true,
+  guardRepairs: true,
+  validateInputs: true,
+  itemsPerRequest: 8,
+  temperature: 0.8,
+});
+
+/**
+ * For small free quotas (GitHub Models: tens to hundreds of requests a day, about 8k input / 4k output
+ * tokens per request): 6 codes x 6 UTs, 2 rounds, 2 hints (4 plan requests), k = 3 accept 2, 2 attempts.
+ * A run costs roughly 40-70 requests.
+ */
+export const SMALL_PARAMS: CosplayParams = Object.freeze({
+  nCodes: 6,
+  nTests: 6,
+  maxRounds: 2,
+  nRandomInputs: 6,
+  maxHints: 2,
+  scSamples: 3,
+  scMinAgree: 2,
+  scMaxAttempts: 2,
+  cluster: true,
+  earlyStop: true,
+  guardRepairs: true,
+  validateInputs: true,
+  itemsPerRequest: 8,
+  temperature: 0.8,
+});
+
+/**
+ * For the replay model (recorded samples): a recorded test has one recorded expected output per input, so
+ * self-consistency degenerates to k = 1 (the test as the model wrote it, as in CodeT). Sizes as the paper.
+ */
+export const REPLAY_PARAMS: CosplayParams = Object.freeze({
+  ...PAPER_PARAMS,
+  scSamples: 1,
+  scMinAgree: 1,
+  scMaxAttempts: 1,
+});
+
+export function resolveParams(p?: Partial<CosplayParams>): CosplayParams {
+  const out = { ...PAPER_PARAMS, ...(p ?? {}) } as CosplayParams;
+  for (const k of [
+    'nCodes',
+    'nTests',
+    'maxRounds',
+    'nRandomInputs',
+    'maxHints',
+    'scSamples',
+    'scMaxAttempts',
+  ] as const) {
+    const v = out[k];
+    if (!Number.isInteger(v) || v < 0)
+      throw new UserError(`CosplayParams.${k} must be a non-negative integer, got ${v}`);
+  }
+  if (!Number.isInteger(out.itemsPerRequest) || out.itemsPerRequest < 1)
+    throw new UserError(
+      `CosplayParams.itemsPerRequest must be a positive integer, got ${out.itemsPerRequest}`,
+    );
+  if (!Number.isInteger(out.scMinAgree) || out.scMinAgree < 1 || out.scMinAgree > Math.max(1, out.scSamples))
+    throw new UserError(`CosplayParams.scMinAgree must be in 1..scSamples, got ${out.scMinAgree}`);
+  return out;
+}
