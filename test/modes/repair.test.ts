@@ -11,7 +11,15 @@ import path from 'node:path';
 import { runRepair } from '../../src/modes/repair.js';
 import { FakeGitHub } from '../support/fake-github.js';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
-import { callArgs, modeContext, repoFromFixture, worldScript, type TempRepo } from '../gate/world.js';
+import {
+  callArgs,
+  modeContext,
+  repoFromFixture,
+  worldScript,
+  type TempRepo,
+  type World,
+} from '../gate/world.js';
+import type { ScriptContext } from '../support/scripted-server.js';
 
 const R = 'octo/demo';
 const PYTEST = 'python3 -m pytest -q -p no:cacheprovider --junitxml="$COSPLAY_REPORT_DIR/junit.xml"';
@@ -51,7 +59,8 @@ afterEach(() => repo?.cleanup());
 
 /** Checks out `branch` from the bare origin into a fresh directory and runs `command` there. */
 function runOnBranch(branch: string, command: string): { status: number | null; output: string } {
-  const dir = path.join(repo.root, `check-${branch.replace(/\W/g, '-')}`);
+  const dir = mkdtempSync(path.join(repo.root, 'check-'));
+  rmSync(dir, { recursive: true });
   execFileSync('git', ['clone', '--quiet', '--branch', branch, repo.bare, dir]);
   const r = spawnSync(
     '/bin/bash',
@@ -69,34 +78,64 @@ const digitSum = (n: number) =>
     .split('')
     .reduce((s, d) => s + Number(d), 0);
 
+const digitSumWorld = (): World => ({
+  language: 'python',
+  codes: [
+    'def digit_sum(n):\n    return sum(int(c) for c in str(n)[1:])\n', // passes -45, wrong for 123
+    'def digit_sum(n):\n    return sum(int(c) for c in str(abs(n)))\n',
+    'def digit_sum(n):\n    n = abs(n)\n    total = 0\n    while n:\n        total += n % 10\n        n //= 10\n    return total\n',
+    "def digit_sum(n):\n    return sum(map(int, str(n).lstrip('-')))\n",
+  ],
+  utInputs: [
+    'digit_sum(123)',
+    'digit_sum(0)',
+    'digit_sum(-7)',
+    'digit_sum(9999)',
+    'digit_sum(-1002)',
+    'digit_sum(5)',
+    'digit_sum(10)',
+    'digit_sum(77)',
+  ],
+  freshInputs: ['digit_sum(1)', 'digit_sum(-909)', 'digit_sum(314159)', 'digit_sum(-20)'],
+  oracle: (call) =>
+    call.startsWith('digit_sum(') ? String(digitSum(callArgs(call)[0] as number)) : undefined,
+});
+
+const meanWorld = (): World => ({
+  language: 'python',
+  codes: [
+    'def mean(values):\n    return sum(values) / len(values)\n',
+    'def mean(values):\n    total = 0\n    for v in values:\n        total += v\n    return total / len(values)\n',
+    'import statistics\n\n\ndef mean(values):\n    return statistics.fmean(values)\n',
+  ],
+  utInputs: [
+    'mean([1, 2])',
+    'mean([5])',
+    'mean([2, 4, 9])',
+    'mean([-1, 1])',
+    'mean([0.5, 1.5])',
+    'mean([10, 20, 30, 40])',
+  ],
+  freshInputs: ['mean([3, 4])', 'mean([7, 7, 7])'],
+  oracle: (call) => {
+    if (!call.startsWith('mean(')) return undefined;
+    const xs = callArgs(call)[0] as number[];
+    const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+    return Number.isInteger(m) ? `${m}.0` : String(m);
+  },
+});
+
+/** One script per function under repair (by task id). */
+function byTask(worlds: Record<string, World>) {
+  const scripts = Object.entries(worlds).map(([name, w]) => [name, worldScript(w)] as const);
+  return (ctx: ScriptContext) => scripts.find(([name]) => ctx.task.endsWith(`#${name}`))?.[1](ctx) ?? null;
+}
+
 describe('repair (Python)', () => {
   it('repairs the planted bug found through the traceback and opens a pull request that passes the whole suite', async () => {
     repo = repoFromFixture('py-stats');
     const original = readFileSync(path.join(repo.work, 'stats.py'), 'utf8');
-    server.setScript(
-      worldScript({
-        language: 'python',
-        codes: [
-          'def digit_sum(n):\n    return sum(int(c) for c in str(n)[1:])\n', // passes -45, wrong for 123
-          'def digit_sum(n):\n    return sum(int(c) for c in str(abs(n)))\n',
-          'def digit_sum(n):\n    n = abs(n)\n    total = 0\n    while n:\n        total += n % 10\n        n //= 10\n    return total\n',
-          "def digit_sum(n):\n    return sum(map(int, str(n).lstrip('-')))\n",
-        ],
-        utInputs: [
-          'digit_sum(123)',
-          'digit_sum(0)',
-          'digit_sum(-7)',
-          'digit_sum(9999)',
-          'digit_sum(-1002)',
-          'digit_sum(5)',
-          'digit_sum(10)',
-          'digit_sum(77)',
-        ],
-        freshInputs: ['digit_sum(1)', 'digit_sum(-909)', 'digit_sum(314159)', 'digit_sum(-20)'],
-        oracle: (call) =>
-          call.startsWith('digit_sum(') ? String(digitSum(callArgs(call)[0] as number)) : undefined,
-      }),
-    );
+    server.setScript(worldScript(digitSumWorld()));
     const ctx = await modeContext({
       workspace: repo.work,
       fake,
@@ -150,6 +189,51 @@ describe('repair (Python)', () => {
     // The generators saw the failing test as an example.
     const codePrompts = server.requestsFor('stage1.code').map((r) => JSON.stringify(r.body));
     expect(codePrompts.some((b) => b.includes('>>> digit_sum(-45)'))).toBe(true);
+  });
+
+  it('groups two repairs into one pull request, and a re-run updates it', async () => {
+    repo = repoFromFixture('py-stats');
+    // A second planted bug, caught by a plain assertion in the test file.
+    const withBug = readFileSync(path.join(repo.work, 'stats.py'), 'utf8').replace(
+      'return sum(values) / len(values)',
+      'return sum(values) / (len(values) + 1)',
+    );
+    repo.write('stats.py', withBug);
+    repo.commitAll('plant a second bug');
+    repo.git('push', '--quiet', 'origin', 'main');
+    const run = async () => {
+      server.clear();
+      server.setScript(byTask({ digit_sum: digitSumWorld(), mean: meanWorld() }));
+      const ctx = await modeContext({
+        workspace: repo.work,
+        fake,
+        llmUrl: server.url,
+        eventName: 'schedule',
+        event: {},
+        inputs: { testCommand: PYTEST, groupRepairs: true },
+      });
+      return runRepair(ctx);
+    };
+    const before = fake.pulls(R).length;
+    const first = await run();
+    expect(first.verdict).toBe('repaired');
+    const mine = () => fake.pulls(R).filter((p) => p.head === 'cosplay/repair-nightly');
+    expect(fake.pulls(R).length).toBe(before + 1);
+    expect(mine()).toHaveLength(1);
+    const pr = mine()[0]!;
+    expect(pr.title).toBe('Repair 2 functions behind failing tests (CoSPlay)');
+    expect(pr.body).toContain('`mean([1, 2, 3, 4])` → `2.5`');
+    expect(pr.body).toContain('`digit_sum(-45)` → `9`');
+    expect(pr.body).toMatch(/the function its failing assertion calls/);
+    const check = runOnBranch(pr.head, PYTEST);
+    expect(check.output).toMatch(/6 passed/);
+    expect(check.status).toBe(0);
+
+    const again = await run();
+    expect(again.verdict).toBe('repaired');
+    expect(again.outputs['pull-request-number']).toBe(String(pr.number));
+    expect(fake.pulls(R).length).toBe(before + 1);
+    expect(runOnBranch(pr.head, PYTEST).status).toBe(0);
   });
 });
 
