@@ -102,7 +102,8 @@ export function describeCell(c: CellResult | null | undefined, language: Languag
 }
 
 export function judgeGate(input: GateJudgementInput): GateJudgement {
-  const { result, seedOnUts, minSupport, agree } = input;
+  const { result, seedOnUts, agree } = input;
+  const minSupport = Number.isFinite(input.minSupport) ? Math.min(1, Math.max(0, input.minSupport)) : 0.75;
   const language = input.task.language;
   const G = independentRows(result.codePool);
   const M = result.executionMatrix;

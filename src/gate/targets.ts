@@ -38,10 +38,18 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** True when the (sanitised) PR body names the function as a word (`clamp`, `clamp()`, `` `clamp` ``). */
+/**
+ * True when the (sanitised) PR body names the function: as code (`` `clamp` ``), as a call (`clamp(`), or as
+ * a word when the name cannot be an ordinary English word (it has an underscore, a digit or an inner capital:
+ * `parse_date`, `isLeapYear`). "Add a helper" does not name `helper`.
+ */
 export function namedInBody(body: string, name: string): boolean {
   if (name.length < 2) return false;
-  return new RegExp(`(^|[^\\w$])${escapeRegExp(name)}(?![\\w$])`).test(body);
+  const n = escapeRegExp(name);
+  if (new RegExp(`\`[^\`\n]*(?<![\\w$])${n}(?![\\w$])[^\`\n]*\``).test(body)) return true;
+  if (new RegExp(`(^|[^\\w$])${n}\\s*\\(`).test(body)) return true;
+  const distinctive = /[_\d]|[a-z][A-Z]/.test(name);
+  return distinctive && new RegExp(`(^|[^\\w$])${n}(?![\\w$])`).test(body);
 }
 
 export function selectGateTargets(

@@ -2,6 +2,7 @@
 // generator sees of a function under the gate or under repair.
 import type { FunctionTest, Language, Task } from '../types.js';
 import type { FunctionInfo } from '../repo/index.js';
+import { stripInvisible } from '../spec/index.js';
 
 export interface FunctionTaskOptions {
   id: string;
@@ -15,7 +16,10 @@ export interface FunctionTaskOptions {
 }
 
 export function functionTask(options: FunctionTaskOptions): Task {
-  const { language, fn } = options;
+  const { language } = options;
+  // The signature and the context come from the repository (for the gate: from the pull request), so they
+  // lose invisible characters like every other untrusted text on its way to a prompt.
+  const fn = { name: options.fn.name, signature: stripInvisible(options.fn.signature) };
   const description = options.description.trim() || `Implement \`${fn.name}\`.`;
   const examples = (options.examples ?? []).filter((t) => t.expected !== undefined);
   let prompt: string;
@@ -50,6 +54,6 @@ export function functionTask(options: FunctionTaskOptions): Task {
     prompt = `/**\n${doc}\n */\n${sig}\n`;
   }
   const task: Task = { id: options.id, language, kind: 'function', entryPoint: fn.name, prompt };
-  if (options.context && options.context.trim() !== '') task.context = options.context;
+  if (options.context && options.context.trim() !== '') task.context = stripInvisible(options.context);
   return task;
 }

@@ -131,6 +131,11 @@ describe('selectGateTargets', () => {
     expect(namedInBody('fixes parse_date()', 'parse_date')).toBe(true);
     expect(namedInBody('fixes parse_dates', 'parse_date')).toBe(false);
     expect(namedInBody('see $pad', 'pad')).toBe(false);
+    expect(namedInBody('Add a helper.', 'helper')).toBe(false);
+    expect(namedInBody('Speeds up `helper` a lot', 'helper')).toBe(true);
+    expect(namedInBody('Makes `utils.helper()` faster', 'helper')).toBe(true);
+    expect(namedInBody('helper(x) is faster now', 'helper')).toBe(true);
+    expect(namedInBody('isLeapYear handles centuries', 'isLeapYear')).toBe(true);
   });
 });
 

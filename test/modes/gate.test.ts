@@ -285,6 +285,27 @@ describe('gate (Python)', () => {
     expect(stdout.filter((l) => l.startsWith('::error'))).toHaveLength(1);
   });
 
+  it('passes without a model call when no changed function has a spec, and says what was not checked', async () => {
+    repo = repoFromFixture('py-stats');
+    const original = readFileSync(path.join(repo.work, 'stats.py'), 'utf8');
+    const { event } = openPull(original + '\n\ndef triple(x):\n    return x * 3\n', {
+      body: 'Small refactoring.',
+    });
+    const ctx = await modeContext({
+      workspace: repo.work,
+      fake,
+      llmUrl: server.url,
+      eventName: 'pull_request',
+      event,
+    });
+    const outcome = await runGate(ctx);
+    expect(outcome.verdict).toBe('passed');
+    expect(server.requests).toHaveLength(0);
+    const summary = readFileSync(summaryFile, 'utf8');
+    expect(summary).toMatch(/no changed function with a spec to check/);
+    expect(summary).toMatch(/`triple` in `stats\.py`: no spec: add a docstring/);
+  });
+
   it('refuses pull_request_target', async () => {
     repo = repoFromFixture('py-stats');
     const ctx = await modeContext({
