@@ -31,13 +31,14 @@ export function judgeSuiteRun(baseline: TestCaseResult[], run: SuiteRun, targetI
     return { ok: false, reason: `the test command wrote no report (exit status ${run.exitCode})`, ...base };
   const fixed = targetIds.filter((id) => now.get(id)?.status === 'passed');
   const stillFailing = targetIds.filter((id) => !fixed.includes(id));
-  if (stillFailing.length > 0)
-    return {
-      ok: false,
-      reason: `${stillFailing.length} of its failing test${targetIds.length === 1 ? '' : 's'} still fail${stillFailing.length === 1 ? 's' : ''} (${stillFailing.slice(0, 3).join(', ')})`,
-      ...base,
-      fixed,
-    };
+  if (stillFailing.length > 0) {
+    const which = stillFailing.slice(0, 3).join(', ');
+    const reason =
+      targetIds.length === 1
+        ? `its failing test still fails (${which})`
+        : `${stillFailing.length} of its ${targetIds.length} failing tests still fail (${which})`;
+    return { ok: false, reason, ...base, fixed };
+  }
   const broken = baseline
     .filter((c) => c.status === 'passed' && now.get(c.id) && isBad(now.get(c.id)!))
     .map((c) => c.id);
