@@ -167,6 +167,7 @@ export async function gate(ctx: ModeContext, io: GateIo = defaultIo): Promise<Mo
   return { verdict: 'passed', outputs };
 }
 
+/** A function the gate could not judge, with the reason. */
 function unjudged(target: GateTarget, note: string): GateFunctionReport {
   return {
     path: target.path,
@@ -262,15 +263,21 @@ async function checkFunction(
     minSupport: ctx.inputs.gateMinSupport,
     agree: (a, b) => outputsAgree(a, b, 'function'),
   });
-  const report = unjudged(target, '');
-  delete report.note;
-  report.judgement = judgement;
-  report.facts = {
-    codes: result.codePool.length,
-    tests: result.utPool.filter((u) => u.valid).length,
-    rounds: result.rounds.length,
-    stopReason: result.stopReason,
-    degraded: result.degraded,
+  const report: GateFunctionReport = {
+    path: target.path,
+    name: target.fn.name,
+    startLine: target.fn.startLine,
+    endLine: target.fn.endLine,
+    change: target.fn.change,
+    specSource: target.specSource,
+    judgement,
+    facts: {
+      codes: result.codePool.length,
+      tests: result.utPool.filter((u) => u.valid).length,
+      rounds: result.rounds.length,
+      stopReason: result.stopReason,
+      degraded: result.degraded,
+    },
   };
   const withheld = Object.entries(guarded.withheld);
   if (withheld.length > 0)
