@@ -285,7 +285,9 @@ async function repairOne(
   const targetIds = outcome.failures.map((f) => f.case.id);
   for (const candidate of candidates) {
     const cand =
-      target.language === 'python' ? { ...candidate, code: keepDocstring(candidate.code, fn.text, target.name) } : candidate;
+      target.language === 'python'
+        ? { ...candidate, code: keepDocstring(candidate.code, fn.text, target.name) }
+        : candidate;
     let written: string;
     try {
       await writeSelectedCode(cand.code, {
