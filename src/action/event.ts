@@ -158,11 +158,13 @@ export function resolveTrigger(
   };
 
   const mode = inputs.mode;
+  // The gate checks every pull request, forks included (it runs their code only in the sandbox, and the
+  // workflow's owner chose to spend the budget on it); repair is started by a schedule or a dispatcher.
   if (mode === 'gate' || mode === 'repair') {
     return {
       ...base,
       mode,
-      checkActor: event.name !== 'schedule' && actor !== '',
+      checkActor: mode === 'repair' && event.name !== 'schedule' && actor !== '',
       why: `mode ${mode} set by the workflow (${event.name})`,
     };
   }
@@ -195,7 +197,7 @@ export function resolveTrigger(
       return {
         ...base,
         mode: 'gate',
-        checkActor: actor !== '',
+        checkActor: false,
         why: `${event.name} ${action || 'event'} (auto: gate)`,
       };
     return { run: false, reason: `${event.name} \`${action}\` events start nothing in mode auto.` };

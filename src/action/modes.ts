@@ -3,6 +3,8 @@
 // doing nothing.
 import { UserError } from '../types.js';
 import type { Mode, ModeName } from '../modes/types.js';
+import { runGate } from '../modes/gate.js';
+import { runRepair } from '../modes/repair.js';
 import { runSolve } from '../modes/solve.js';
 
 export type ModeRegistry = Partial<Record<ModeName, Mode>>;
@@ -22,7 +24,7 @@ export class ModeNotAvailableError extends UserError {
 
 /** The modes shipped in this build. */
 export function defaultModes(): ModeRegistry {
-  return { solve: runSolve };
+  return { solve: runSolve, gate: runGate, repair: runRepair };
 }
 
 export function pickMode(registry: ModeRegistry, mode: ModeName): Mode {

@@ -18,6 +18,8 @@ import {
   type Harness,
 } from './harness.js';
 import { RIGHT, startWorld, type World } from './world.js';
+import { defaultModes } from '../../src/action/modes.js';
+import { runSolve } from '../../src/modes/solve.js';
 
 let h: Harness;
 let world: World;
@@ -309,7 +311,8 @@ describe('other triggers', () => {
     expect(h.fake.requests.length).toBe(before);
   });
 
-  it('a mode missing from this build fails with a clear message', async () => {
+  it('the build dispatches to solve, gate and repair; a mode missing from a registry fails clearly', async () => {
+    expect(Object.keys(defaultModes()).sort()).toEqual(['gate', 'repair', 'solve']);
     const r = await h.runAction({
       eventName: 'pull_request',
       payload: {
@@ -319,10 +322,26 @@ describe('other triggers', () => {
         sender: { login: 'alice', type: 'User' },
       },
       inputs: inputs(),
+      deps: { modes: { solve: runSolve } },
     });
     expect(r.result.verdict).toBe('error');
     expect(r.result.failure).toContain('mode gate is not available in this build');
     expect(r.exitCode).toBe(1);
+  });
+
+  it('mode auto hands other pull request events to the real gate', async () => {
+    const r = await h.runAction({
+      eventName: 'pull_request_target',
+      payload: {
+        action: 'synchronize',
+        number: 98,
+        pull_request: { number: 98 },
+        sender: { login: 'x', type: 'User' },
+      },
+      inputs: inputs(),
+    });
+    expect(r.result.mode).toBe('gate');
+    expect(r.result.failure).toContain('The gate does not run on pull_request_target');
   });
 
   it('workflow_dispatch with issue-number solves that issue', async () => {

@@ -112,7 +112,7 @@ describe('resolveTrigger in mode auto', () => {
     for (const action of ['opened', 'synchronize', 'reopened', 'ready_for_review'])
       expect(resolveTrigger(inputs(), ev('pull_request', { action, number: 4 }), {})).toMatchObject({
         mode: 'gate',
-        checkActor: true,
+        checkActor: false,
       });
     expect(
       resolveTrigger(inputs(), ev('pull_request_target', { action: 'synchronize', number: 4 }), {}),
@@ -179,9 +179,13 @@ describe('resolveTrigger with an explicit mode', () => {
       /mode solve cannot run on the schedule event/,
     );
   });
-  it('gate and repair run on whatever event the workflow chose', () => {
+  it('gate and repair run on whatever event the workflow chose; only a dispatched repair checks its actor', () => {
     expect(resolveTrigger(inputs({ mode: 'gate' }), ev('push'), {})).toMatchObject({
       mode: 'gate',
+      checkActor: false,
+    });
+    expect(resolveTrigger(inputs({ mode: 'repair' }), ev('workflow_dispatch'), {})).toMatchObject({
+      mode: 'repair',
       checkActor: true,
     });
     expect(resolveTrigger(inputs({ mode: 'repair' }), { name: 'schedule', payload: {} }, {})).toMatchObject({
