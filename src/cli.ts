@@ -6,10 +6,11 @@ import { UserError } from './types.js';
 import * as exec from './commands/exec.js';
 import * as execBench from './commands/exec-bench.js';
 import * as replayServer from './commands/replay-server.js';
+import * as solve from './commands/solve.js';
 
 export type CommandModule = { register(program: Command): void };
 
-const commands: CommandModule[] = [exec, execBench, replayServer];
+const commands: CommandModule[] = [solve, exec, execBench, replayServer];
 
 export function buildProgram(): Command {
   const program = new Command('cosplay')
