@@ -111,9 +111,9 @@ export function world(o: WorldOptions): FakeLlm {
     'stage1.code': (r) => codes1(r.n ?? 1).map((c) => codeReply(c)),
     'stage2.code': (r) => clean(r.n ?? 1).map((c) => codeReply(c)),
     'stage1.ut-input': (r) => [jsonReply({ inputs: in1(metaCount(r)) })],
-    'stage2.ut-input': () => {
-      const x = regen(1);
-      return x.length ? [jsonReply({ ideas: ['a larger n'], inputs: x })] : [];
+    'stage2.ut-input': (r) => {
+      const x = regen(metaCount(r));
+      return x.length ? [jsonReply({ ideas: x.map(() => 'a larger n'), inputs: x })] : [];
     },
     'ut-output': (r) => {
       const input = metaInput(r);
