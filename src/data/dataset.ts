@@ -1,6 +1,9 @@
 // Datasets in the format of shared/data/README.md: gzip (or plain) JSON Lines, one task per line, with
 // recorded real model samples (codes, tests) and a ground truth that is read only after a pick is made.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import type { Language, Task, TaskKind, UnitTest } from '../types.js';
 import { UserError } from '../types.js';
@@ -121,5 +124,18 @@ export function recordedInput(d: DatasetTask, r: RecordedTest): string {
   return (d.kind === 'function' ? r.call : r.input) ?? '';
 }
 
-/** Path of the dataset bundled with the project (also used by `cosplay demo`). */
-export const BUNDLED_DATASET = 'data/humaneval-codegen16b/problems.jsonl.gz';
+const BUNDLED_RELATIVE = join('data', 'humaneval-codegen16b', 'problems.jsonl.gz');
+
+/** Finds the project's data/ from this module's location (src/data/ in development, dist/ in the bundle). */
+function findBundled(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const candidate = join(dir, BUNDLED_RELATIVE);
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  return BUNDLED_RELATIVE;
+}
+
+/** Absolute path of the dataset bundled with the project (used by `cosplay demo` and `replay-server`). */
+export const BUNDLED_DATASET = findBundled();

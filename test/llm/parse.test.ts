@@ -7,7 +7,8 @@ describe('extractCodeBlock', () => {
     expect(extractCodeBlock(reply, 'python')).toBe('def f(x):\n    return x + 1\n');
   });
   it('prefers the longest block in the task language', () => {
-    const reply = '```python\nx = 1\n```\nthen\n```python\ndef f():\n    return 2\n```\n```bash\nls -la /very/long/path\n```';
+    const reply =
+      '```python\nx = 1\n```\nthen\n```python\ndef f():\n    return 2\n```\n```bash\nls -la /very/long/path\n```';
     expect(extractCodeBlock(reply, 'python')).toBe('def f():\n    return 2\n');
   });
   it('rejects a block truncated by the token limit', () => {

@@ -1,0 +1,81 @@
+// `cosplay exec-bench [--json FILE]`: the engine against sandboxed process-per-pair spawning and the unsandboxed
+// floor, side by side on a matrix of small Python stdio programs.
+import { Command, Option } from 'commander';
+import { writeFile } from 'node:fs/promises';
+import { UserError } from '../types.js';
+import { runExecBench, type ExecBenchResult } from '../exec/bench.js';
+import type { SandboxMode } from '../exec/index.js';
+
+export interface ExecBenchCommandOptions {
+  json?: string;
+  codes?: number;
+  tests?: number;
+  workers?: number;
+  repeat?: number;
+  sandbox?: SandboxMode;
+  log?: (line: string) => void;
+}
+
+export function formatBench(r: ExecBenchResult): string[] {
+  const f = (x: number) => x.toFixed(x < 1 ? 3 : 2).padStart(8);
+  return [
+    `exec-bench: ${r.codes} codes x ${r.tests} tests of Python stdio programs, ${r.workers} workers, ` +
+      `sandbox ${r.sandbox}, median of ${r.repeat}`,
+    `  engine    ${f(r.engineMsPerCell)} ms/cell   (warm; cold start ${r.engineColdMsPerCell.toFixed(2)} ms/cell)` +
+      '  fresh process per test',
+    `  per pair  ${f(r.perPairMsPerCell)} ms/cell   one ${r.sandbox === 'bwrap' ? 'bwrap + ' : ''}python per cell`,
+    `  floor     ${f(r.floorMsPerCell)} ms/cell   same programs, one unsandboxed process, no isolation`,
+    `  engine is ${r.speedupVsPerPair.toFixed(1)}x faster than per pair and ` +
+      `${(r.engineMsPerCell / r.floorMsPerCell).toFixed(1)}x slower than the floor` +
+      (r.mismatches ? `; WARNING: ${r.mismatches} cells differ between methods` : '; all outputs agree'),
+  ];
+}
+
+export async function runExecBenchCommand(o: ExecBenchCommandOptions = {}): Promise<ExecBenchResult> {
+  const log = o.log ?? ((s: string) => process.stdout.write(s + '\n'));
+  const r = await runExecBench(
+    { codes: o.codes, tests: o.tests, workers: o.workers, repeat: o.repeat, sandbox: o.sandbox ?? 'bwrap' },
+    log,
+  );
+  for (const line of formatBench(r)) log(line);
+  if (o.json) {
+    await writeFile(o.json, JSON.stringify(r, null, 2) + '\n');
+    log(`wrote ${o.json}`);
+  }
+  return r;
+}
+
+function positiveInt(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new UserError(`${name} must be a positive integer, not "${v}"`);
+    return n;
+  };
+}
+
+export function register(program: Command): void {
+  program
+    .command('exec-bench')
+    .description('time the sandboxed engine against one sandboxed process per cell and the unsandboxed floor')
+    .option(
+      '--json <file>',
+      'write {"engineMsPerCell","perPairMsPerCell","floorMsPerCell","speedupVsPerPair",...}',
+    )
+    .option('--codes <n>', 'codes in the matrix (default 16)', positiveInt('--codes'))
+    .option('--tests <n>', 'tests in the matrix (default 16)', positiveInt('--tests'))
+    .option(
+      '--workers <n>',
+      'parallel workers for both methods (default: one per core)',
+      positiveInt('--workers'),
+    )
+    .option('--repeat <n>', 'timed runs per method, median reported (default 3)', positiveInt('--repeat'))
+    .addOption(
+      new Option('--sandbox <mode>', 'bwrap (default), or none to compare unsandboxed processes').choices([
+        'bwrap',
+        'none',
+      ]),
+    )
+    .action(async (o: ExecBenchCommandOptions) => {
+      await runExecBenchCommand(o);
+    });
+}

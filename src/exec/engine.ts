@@ -1,0 +1,315 @@
+// The execution engine: runs a Code x UT matrix on the worker pool and computes every verdict in the parent.
+//
+// Candidates never see what they are judged against: stdio expected outputs never enter a sandbox, and a
+// function test's `expected` expression is evaluated in a separate sandboxed run that contains no candidate
+// code (its value is cached per expression). Only when that fails (the expression needs the code's own
+// names, e.g. `f(2) + 1`) is it evaluated next to the call, in the code's namespace.
+import { availableParallelism } from 'node:os';
+import type { CellResult, ExecRequest, Executor, Language, TaskKind, UnitTest, Verdict } from '../types.js';
+import { UserError } from '../types.js';
+import { DEFAULT_FLOAT_TOLERANCE, stdoutAgree, valuesAgree } from './compare.js';
+import { toScript } from './esm.js';
+import {
+  checkSandbox,
+  findBwrap,
+  SandboxUnavailableError,
+  FIX_INSTALL,
+  type SandboxMode,
+} from './sandbox.js';
+import { WorkerPool, type Chunk, type HarnessTest, type RawCell } from './workers.js';
+
+export interface ExecutorOptions {
+  sandbox: SandboxMode;
+  /** Sandboxed workers running at once (default: os.availableParallelism()). */
+  workers?: number;
+  /** Default wall-clock limit per cell when a request sets none (default 4000 ms). */
+  timeoutMs?: number;
+  /** Memory limit per test process (default 512 MiB). */
+  memoryMb?: number;
+  /** Cap on a cell's stdout / serialised return value (default 1 MiB); beyond it the verdict is output_limit. */
+  outputLimitBytes?: number;
+  /** Float tolerance of the comparisons (default 1e-6). */
+  floatTolerance?: number;
+  /** Python interpreter (default $COSPLAY_PYTHON or python3 on PATH). */
+  python?: string;
+}
+
+export interface SandboxExecutor extends Executor {
+  close(): Promise<void>;
+}
+
+export const DEFAULT_TIMEOUT_MS = 4000;
+export const DEFAULT_MEMORY_MB = 512;
+export const DEFAULT_OUTPUT_LIMIT = 1 << 20;
+/** Output kept in a cell whose verdict is output_limit (the rest is noise). */
+const FLOOD_KEEP = 4096;
+
+function isFunctionTest(t: UnitTest): t is { call: string; expected?: string } {
+  return typeof (t as { call?: unknown }).call === 'string';
+}
+
+/** Checks the request's shape; a malformed request is the caller's mistake (UserError). */
+export function validateRequest(req: ExecRequest): void {
+  if (!req || typeof req !== 'object') throw new UserError('the request must be an object');
+  if (req.language !== 'python' && req.language !== 'javascript')
+    throw new UserError(`"language" must be "python" or "javascript", not ${JSON.stringify(req.language)}`);
+  if (req.kind !== 'stdio' && req.kind !== 'function')
+    throw new UserError(`"kind" must be "stdio" or "function", not ${JSON.stringify(req.kind)}`);
+  if (!Array.isArray(req.codes) || req.codes.some((c) => typeof c !== 'string'))
+    throw new UserError('"codes" must be an array of source strings');
+  if (!Array.isArray(req.tests)) throw new UserError('"tests" must be an array');
+  req.tests.forEach((t, j) => {
+    const o = t as unknown as Record<string, unknown>;
+    if (!o || typeof o !== 'object') throw new UserError(`test ${j} must be an object`);
+    if (o.expected !== undefined && typeof o.expected !== 'string')
+      throw new UserError(`test ${j}: "expected" must be a string when present`);
+    if (req.kind === 'stdio' && typeof o.input !== 'string')
+      throw new UserError(`test ${j}: stdio tests need a string "input" (the whole stdin)`);
+    if (req.kind === 'function' && typeof o.call !== 'string')
+      throw new UserError(
+        `test ${j}: function tests need a string "call" (an expression, e.g. "f([1, 2], 3)")`,
+      );
+  });
+  if (
+    req.entryPoint !== undefined &&
+    (typeof req.entryPoint !== 'string' || !/^[A-Za-z_$][\w$]*$/.test(req.entryPoint))
+  )
+    throw new UserError(`"entryPoint" must be an identifier, not ${JSON.stringify(req.entryPoint)}`);
+  if (
+    req.timeoutMs !== undefined &&
+    !(typeof req.timeoutMs === 'number' && req.timeoutMs > 0 && req.timeoutMs <= 600_000)
+  )
+    throw new UserError('"timeoutMs" must be a number of milliseconds between 1 and 600000');
+}
+
+/** Splits each row into chunks so that every worker has work even when there are few codes. */
+export function planChunks(
+  codes: number,
+  tests: number,
+  workers: number,
+  language: Language,
+): Array<{ code: number; from: number; to: number }> {
+  const out: Array<{ code: number; from: number; to: number }> = [];
+  if (codes === 0 || tests === 0) return out;
+  // A Python chunk costs a fork; a JavaScript chunk costs a Node start (about as much as 25 tests).
+  const target = language === 'python' ? 2 * workers : workers;
+  const minSize = language === 'python' ? 2 : 8;
+  let splits = Math.max(1, Math.ceil(target / codes));
+  splits = Math.max(1, Math.min(splits, Math.floor(tests / minSize) || 1));
+  const size = Math.ceil(tests / splits);
+  for (let i = 0; i < codes; i++)
+    for (let f = 0; f < tests; f += size) out.push({ code: i, from: f, to: Math.min(tests, f + size) });
+  return out;
+}
+
+interface ExpectedValue {
+  value?: string;
+  error?: string;
+}
+
+/** Turns a raw cell into the verdict, comparing with the expected output in the parent. */
+export function judge(
+  raw: RawCell,
+  kind: TaskKind,
+  test: UnitTest,
+  expected: ExpectedValue | undefined,
+  tolerance: number,
+): CellResult {
+  const out = kind === 'stdio' ? (raw.stdout ?? '') : (raw.value ?? '');
+  const cell = (verdict: Verdict, output: string, error?: string): CellResult =>
+    error ? { verdict, output, error } : { verdict, output };
+  switch (raw.status) {
+    case 'ok':
+      break;
+    case 'timeout':
+      return cell('timeout', out, raw.error || 'timed out');
+    case 'memory':
+      return cell('memory', out, raw.error || 'memory limit exceeded');
+    case 'output_limit':
+      return cell('output_limit', out.slice(0, FLOOD_KEEP), raw.error || 'output limit exceeded');
+    default:
+      return cell('error', out, raw.error || 'the test failed');
+  }
+  if (test.expected === undefined) return cell('pass', out);
+  if (kind === 'stdio') return cell(stdoutAgree(out, test.expected, tolerance) ? 'pass' : 'fail', out);
+  const exp = expected?.value ?? raw.expectedValue;
+  if (exp === undefined)
+    return cell(
+      'error',
+      out,
+      `the test's expected value \`${test.expected}\` could not be evaluated: ${raw.expectedError ?? expected?.error ?? 'unknown error'}`,
+    );
+  if (raw.value === undefined) return cell('error', out, 'the test produced no value');
+  return cell(valuesAgree(raw.value, exp, tolerance) ? 'pass' : 'fail', out);
+}
+
+export class Engine implements SandboxExecutor {
+  private readonly pool: WorkerPool;
+  private readonly expectedCache = new Map<string, ExpectedValue>();
+  private readonly timeoutMs: number;
+  private readonly tolerance: number;
+
+  constructor(
+    private readonly opts: Required<Pick<ExecutorOptions, 'sandbox'>> & ExecutorOptions,
+    pool: WorkerPool,
+  ) {
+    this.pool = pool;
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.tolerance = opts.floatTolerance ?? DEFAULT_FLOAT_TOLERANCE;
+  }
+
+  /** Values of `expected` expressions, evaluated without any candidate code (cached per expression). */
+  private async expectedValues(
+    language: Language,
+    exprs: string[],
+    timeoutMs: number,
+  ): Promise<Map<string, ExpectedValue>> {
+    const key = (e: string) => `${language}\0${e}`;
+    const missing = [...new Set(exprs)].filter((e) => !this.expectedCache.has(key(e)));
+    if (missing.length > 0) {
+      const plan = planChunks(1, missing.length, this.pool.workers, language);
+      await Promise.all(
+        plan.map(async ({ from, to }) => {
+          const part = missing.slice(from, to);
+          const cells = await this.pool.run({
+            language,
+            mode: 'expected',
+            code: '',
+            tests: part.map((expr) => ({ expr })),
+            timeoutMs,
+          });
+          part.forEach((e, i) => {
+            const c = cells[i];
+            this.expectedCache.set(
+              key(e),
+              c.status === 'ok' && c.value !== undefined
+                ? { value: c.value }
+                : { error: c.error || c.status },
+            );
+          });
+        }),
+      );
+    }
+    return new Map(exprs.map((e) => [e, this.expectedCache.get(key(e))!]));
+  }
+
+  async run(req: ExecRequest): Promise<CellResult[][]> {
+    validateRequest(req);
+    const { language, kind } = req;
+    if (req.codes.length === 0) return [];
+    if (req.tests.length === 0) return req.codes.map(() => []);
+    const timeoutMs = Math.round(req.timeoutMs ?? this.timeoutMs);
+
+    // Identical codes and identical tests run once.
+    const codeIndex = new Map<string, number>();
+    const codes: string[] = [];
+    const rowOf = req.codes.map((c) => {
+      let i = codeIndex.get(c);
+      if (i === undefined) {
+        i = codes.length;
+        codes.push(c);
+        codeIndex.set(c, i);
+      }
+      return i;
+    });
+    const testIndex = new Map<string, number>();
+    const tests: UnitTest[] = [];
+    const colOf = req.tests.map((t) => {
+      const k = isFunctionTest(t)
+        ? JSON.stringify(['f', t.call, t.expected ?? null])
+        : JSON.stringify(['s', (t as { input: string }).input, t.expected ?? null]);
+      let j = testIndex.get(k);
+      if (j === undefined) {
+        j = tests.length;
+        tests.push(t);
+        testIndex.set(k, j);
+      }
+      return j;
+    });
+
+    let expected = new Map<string, ExpectedValue>();
+    const harnessTests: HarnessTest[] = [];
+    if (kind === 'function') {
+      const exprs = tests.map((t) => t.expected).filter((e): e is string => e !== undefined);
+      if (exprs.length > 0) expected = await this.expectedValues(language, exprs, timeoutMs);
+      for (const t of tests as Array<{ call: string; expected?: string }>) {
+        const ev = t.expected !== undefined ? expected.get(t.expected) : undefined;
+        harnessTests.push(
+          ev && ev.value === undefined ? { call: t.call, expected: t.expected } : { call: t.call },
+        );
+      }
+    } else {
+      // Only the input goes in; the expected output stays in the parent.
+      for (const t of tests as Array<{ input: string }>) harnessTests.push({ input: t.input });
+    }
+
+    const sources = language === 'javascript' ? codes.map(toScript) : codes;
+    const raw: RawCell[][] = codes.map(() => new Array<RawCell>(tests.length));
+    const plan = planChunks(codes.length, tests.length, this.pool.workers, language);
+    await Promise.all(
+      plan.map(async ({ code, from, to }) => {
+        const chunk: Chunk = {
+          language,
+          mode: kind,
+          code: sources[code],
+          entryPoint: req.entryPoint,
+          tests: harnessTests.slice(from, to),
+          timeoutMs,
+        };
+        const cells = await this.pool.run(chunk);
+        cells.forEach((c, k) => (raw[code][from + k] = c));
+      }),
+    );
+
+    const judged = codes.map((_, i) =>
+      tests.map((t, j) =>
+        judge(
+          raw[i][j],
+          kind,
+          t,
+          t.expected !== undefined ? expected.get(t.expected) : undefined,
+          this.tolerance,
+        ),
+      ),
+    );
+    return rowOf.map((i) => colOf.map((j) => ({ ...judged[i][j] })));
+  }
+
+  async close(): Promise<void> {
+    this.pool.close();
+  }
+}
+
+/**
+ * The sandboxed executor. Fails closed: unless `sandbox` is explicitly 'none', it throws
+ * SandboxUnavailableError (a UserError saying how to fix it) when bubblewrap is missing or cannot run.
+ */
+export async function createExecutor(opts: ExecutorOptions): Promise<SandboxExecutor> {
+  if (opts?.sandbox !== 'bwrap' && opts?.sandbox !== 'none')
+    throw new UserError(
+      `sandbox must be "bwrap" or "none" (explicitly), not ${JSON.stringify(opts?.sandbox)}`,
+    );
+  let bwrap;
+  if (opts.sandbox === 'bwrap') {
+    const check = await checkSandbox();
+    if (!check.ok) throw new SandboxUnavailableError(check.reason, check.fix);
+    bwrap = await findBwrap();
+    if (!bwrap) throw new SandboxUnavailableError('bubblewrap (bwrap) is not installed', FIX_INSTALL);
+  }
+  const wanted = opts.workers ?? availableParallelism();
+  if (!Number.isFinite(wanted) || wanted < 1)
+    throw new UserError(`workers must be at least 1, not ${opts.workers}`);
+  const workers = Math.floor(wanted);
+  const pool = new WorkerPool({
+    sandbox: opts.sandbox,
+    bwrap,
+    workers,
+    memoryMb: Math.max(64, Math.floor(Number(opts.memoryMb ?? DEFAULT_MEMORY_MB)) || DEFAULT_MEMORY_MB),
+    outputLimit: Math.max(
+      1024,
+      Math.floor(Number(opts.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT)) || DEFAULT_OUTPUT_LIMIT,
+    ),
+    python: opts.python,
+  });
+  return new Engine(opts, pool);
+}

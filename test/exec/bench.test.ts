@@ -1,0 +1,38 @@
+import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { register } from '../../src/commands/exec-bench.js';
+
+describe('cosplay exec-bench', () => {
+  it('runs on a tiny matrix and writes the contract JSON fields', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cosplay-bench-test-'));
+    try {
+      const program = new Command().exitOverride();
+      register(program);
+      const lines: string[] = [];
+      const out = join(dir, 'bench.json');
+      const log = process.stdout.write;
+      process.stdout.write = ((s: string) => (lines.push(s), true)) as typeof process.stdout.write;
+      try {
+        await program.parseAsync(
+          ['exec-bench', '--codes', '2', '--tests', '3', '--repeat', '1', '--workers', '2', '--json', out],
+          { from: 'user' },
+        );
+      } finally {
+        process.stdout.write = log;
+      }
+      const r = JSON.parse(readFileSync(out, 'utf8'));
+      for (const k of ['engineMsPerCell', 'perPairMsPerCell', 'floorMsPerCell', 'speedupVsPerPair']) {
+        expect(typeof r[k]).toBe('number');
+        expect(r[k]).toBeGreaterThan(0);
+      }
+      expect(r.speedupVsPerPair).toBeCloseTo(r.perPairMsPerCell / r.engineMsPerCell, 6);
+      expect(r.mismatches).toBe(0);
+      expect(lines.join('')).toMatch(/engine .* ms\/cell/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,442 @@
+// Engine semantics for both languages and both task kinds, in the bubblewrap sandbox (and a smoke run without).
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { CellResult, ExecRequest } from '../../src/types.js';
+import { createExecutor, type SandboxExecutor } from '../../src/exec/index.js';
+
+const verdicts = (m: CellResult[][]) => m.map((row) => row.map((c) => c.verdict));
+
+let ex: SandboxExecutor;
+beforeAll(async () => {
+  ex = await createExecutor({ sandbox: 'bwrap', workers: 2, timeoutMs: 3000, memoryMb: 256 });
+});
+afterAll(async () => {
+  await ex.close();
+});
+
+describe('python stdio', () => {
+  const base = { language: 'python', kind: 'stdio' } as const;
+
+  it('judges outputs in the parent: pass, fail, and no expected value', async () => {
+    const m = await ex.run({
+      ...base,
+      codes: [
+        'a, b = map(int, input().split())\nprint(a + b)',
+        'a, b = map(int, input().split())\nprint(a - b)',
+      ],
+      tests: [{ input: '1 2\n', expected: '3' }, { input: '5 5', expected: '10\n' }, { input: '7 1' }],
+    });
+    expect(verdicts(m)).toEqual([
+      ['pass', 'pass', 'pass'],
+      ['fail', 'fail', 'pass'],
+    ]);
+    expect(m[0][2].output).toBe('8\n');
+    expect(m[1][2].output).toBe('6\n');
+  });
+
+  it('reads stdin every way and compares floats with tolerance', async () => {
+    const m = await ex.run({
+      ...base,
+      codes: [
+        'import sys\nprint(sum(map(int, sys.stdin.read().split())) / 3)',
+        'print(sum(map(int, open(0).read().split())) / 3)',
+        'import sys\nprint(sum(int(x) for line in sys.stdin.buffer for x in line.split()) / 3)',
+      ],
+      tests: [{ input: '1 0\n0\n', expected: '0.333333333' }],
+    });
+    expect(verdicts(m)).toEqual([['pass'], ['pass'], ['pass']]);
+  });
+
+  it('takes ERR from the run, not from words in the output', async () => {
+    const m = await ex.run({
+      ...base,
+      codes: [
+        'print("Traceback: error exception")',
+        'import sys\nprint("Traceback: error exception")\nsys.exit(0)',
+        'print("ok")\nraise ValueError("boom")',
+        'import sys\nprint("ok")\nsys.exit(3)',
+        'def broken(:\n  pass',
+      ],
+      tests: [{ input: '', expected: 'Traceback: error exception' }, { input: '' }],
+    });
+    expect(verdicts(m)).toEqual([
+      ['pass', 'pass'],
+      ['pass', 'pass'],
+      ['error', 'error'],
+      ['error', 'error'],
+      ['error', 'error'],
+    ]);
+    expect(m[2][0].error).toMatch(/ValueError: boom/);
+    expect(m[2][0].error).toMatch(/line 2/);
+    expect(m[2][0].output).toBe('ok\n');
+    expect(m[3][0].error).toMatch(/3/);
+    expect(m[4][1].error).toMatch(/SyntaxError/);
+  });
+
+  it('gives every test a fresh process: files and globals do not leak between tests', async () => {
+    const code = [
+      'import os, builtins',
+      'n = getattr(builtins, "counter", 0) + 1',
+      'builtins.counter = n',
+      'seen = os.path.exists("/tmp/mark")',
+      'open("/tmp/mark", "w").write("x")',
+      'print(n, seen)',
+    ].join('\n');
+    const m = await ex.run({
+      ...base,
+      codes: [code],
+      tests: [{ input: '1' }, { input: '2' }, { input: '3' }],
+    });
+    expect(m[0].map((c) => c.output)).toEqual(['1 False\n', '1 False\n', '1 False\n']);
+  });
+
+  it('is deterministic: random is seeded the same in every test', async () => {
+    const m = await ex.run({
+      ...base,
+      codes: ['import random\nprint(random.random(), random.randint(1, 10 ** 9))'],
+      tests: [{ input: '1' }, { input: '2' }, { input: '3' }],
+    });
+    expect(new Set(m[0].map((c) => c.output)).size).toBe(1);
+  });
+
+  it('runs with PYTHONHASHSEED=0 (stable set order) and exit()', async () => {
+    const m = await ex.run({
+      ...base,
+      codes: [
+        'import os\nprint(os.environ.get("PYTHONHASHSEED"), list({"a", "b", "c", "d"}) == list({"d", "c", "b", "a"}))\nexit()',
+      ],
+      tests: [{ input: '', expected: '0 True' }],
+    });
+    expect(verdicts(m)).toEqual([['pass']]);
+  });
+});
+
+describe('python function', () => {
+  const base = { language: 'python', kind: 'function', entryPoint: 'f' } as const;
+
+  it('compares return values structurally with the expected expression', async () => {
+    const m = await ex.run({
+      ...base,
+      codes: [
+        'def f(xs):\n    return sorted(set(xs))',
+        'def f(xs):\n    return tuple(sorted(set(xs)))',
+        'def f(xs):\n    return (x for x in sorted(set(xs)))',
+        'def f(xs):\n    return [float(x) + 1e-9 for x in sorted(set(xs))]',
+      ],
+      tests: [
+        { call: 'f([3, 1, 3])', expected: '[1, 3]' },
+        { call: 'f([])', expected: '[]' },
+        { call: 'f([2])' },
+      ],
+    });
+    expect(verdicts(m)).toEqual([
+      ['pass', 'pass', 'pass'],
+      ['fail', 'fail', 'pass'],
+      ['fail', 'fail', 'pass'],
+      ['pass', 'pass', 'pass'],
+    ]);
+    expect(JSON.parse(m[0][0].output)).toEqual([
+      'l',
+      [
+        ['i', '1'],
+        ['i', '3'],
+      ],
+    ]);
+  });
+
+  it('isolates tests from each other: a module-level counter restarts every test', async () => {
+    const m = await ex.run({
+      ...base,
+      codes: ['count = 0\ndef f(x):\n    global count\n    count += 1\n    return count'],
+      tests: [
+        { call: 'f(1)', expected: '1' },
+        { call: 'f(2)', expected: '1' },
+        { call: 'f(3)', expected: '1' },
+      ],
+    });
+    expect(verdicts(m)).toEqual([['pass', 'pass', 'pass']]);
+  });
+
+  it('gives an error in every cell when the code fails to compile or import, with the error text', async () => {
+    const m = await ex.run({
+      ...base,
+      codes: [
+        'def f(x) return x',
+        'import no_such_module_xyz\ndef f(x):\n    return x',
+        'def g(x):\n    return x',
+      ],
+      tests: [{ call: 'f(1)', expected: '1' }, { call: 'f(2)' }],
+    });
+    expect(verdicts(m)).toEqual([
+      ['error', 'error'],
+      ['error', 'error'],
+      ['error', 'error'],
+    ]);
+    expect(m[0][0].error).toMatch(/SyntaxError/);
+    expect(m[1][1].error).toMatch(/ModuleNotFoundError/);
+    expect(m[2][0].error).toMatch(/NameError/);
+  });
+
+  it("does not run the code's __main__ block, awaits coroutines, and evaluates expected values that need the code", async () => {
+    const m = await ex.run({
+      ...base,
+      codes: [
+        'def f(x):\n    return x * 2\n\nif __name__ == "__main__":\n    print(f(int(input())))',
+        'def f(x):\n    return x * 3',
+        'import asyncio\nasync def f(x):\n    await asyncio.sleep(0)\n    return x * 2',
+      ],
+      tests: [
+        { call: 'f(2)', expected: '4' },
+        { call: 'f(3)', expected: 'f(1) + 4' },
+        { call: 'f(1)', expected: 'f(' },
+      ],
+    });
+    // f(1) + 4 needs the code's f; for the async code it is a coroutine plus an int, an error as in Python.
+    expect(verdicts(m)).toEqual([
+      ['pass', 'pass', 'error'],
+      ['fail', 'fail', 'error'],
+      ['pass', 'error', 'error'],
+    ]);
+    expect(m[0][2].error).toMatch(/expected value/);
+  });
+
+  it('rejects objects that claim equality with everything', async () => {
+    const m = await ex.run({
+      ...base,
+      codes: [
+        'class Anything:\n    def __eq__(self, other):\n        return True\n    __hash__ = None\n\ndef f(x):\n    return Anything()',
+      ],
+      tests: [
+        { call: 'f(1)', expected: '42' },
+        { call: 'f(2)', expected: '[1, 2]' },
+      ],
+    });
+    expect(verdicts(m)).toEqual([['fail', 'fail']]);
+  });
+
+  it('maps duplicate codes and tests back to every position', async () => {
+    const codes = ['def f(x):\n    return x + 1', 'def f(x):\n    return x', 'def f(x):\n    return x + 1'];
+    const m = await ex.run({
+      ...base,
+      codes,
+      tests: [
+        { call: 'f(1)', expected: '2' },
+        { call: 'f(1)', expected: '2' },
+        { call: 'f(1)', expected: '1' },
+      ],
+    });
+    expect(verdicts(m)).toEqual([
+      ['pass', 'pass', 'fail'],
+      ['fail', 'fail', 'pass'],
+      ['pass', 'pass', 'fail'],
+    ]);
+  });
+});
+
+describe('javascript stdio', () => {
+  const base = { language: 'javascript', kind: 'stdio' } as const;
+
+  it('supports the usual ways of reading stdin', async () => {
+    const codes = [
+      `const s = require('fs').readFileSync(0, 'utf8').trim().split(/\\s+/).map(Number);\nconsole.log(s[0] + s[1]);`,
+      `const fs = require('fs');\nconst s = fs.readFileSync('/dev/stdin').toString().split(/\\s+/).map(Number);\nprocess.stdout.write(String(s[0] + s[1]) + '\\n');`,
+      `const rl = require('readline').createInterface({ input: process.stdin });\nconst ls = [];\nrl.on('line', (l) => ls.push(l));\nrl.on('close', () => { const [a, b] = ls.join(' ').split(' ').map(Number); console.log(a + b); });`,
+      `let d = '';\nprocess.stdin.setEncoding('utf8');\nprocess.stdin.on('data', (c) => (d += c));\nprocess.stdin.on('end', () => { const [a, b] = d.split(/\\s+/).map(Number); console.log(a + b); });`,
+      `import readline from 'readline';\nasync function main() {\n  const rl = readline.createInterface({ input: process.stdin });\n  let t = 0;\n  for await (const line of rl) for (const x of line.split(' ')) t += Number(x);\n  console.log(t);\n}\nmain();`,
+      `const [a, b] = require('fs').readFileSync(0, 'utf8').split(/\\s+/).map(Number);\nsetTimeout(() => console.log(a + b), 5);`,
+      `import { setTimeout as sleep } from 'timers/promises';\nconst [a, b] = require('fs').readFileSync(0, 'utf8').split(/\\s+/).map(Number);\nawait sleep(5);\nconsole.log(a + b);`,
+      `const util = require('util');\nconst wait = util.promisify(setTimeout);\nwait(3).then(() => { const [a, b] = require('fs').readFileSync(0, 'utf8').split(/\\s+/).map(Number); console.log(a + b); });`,
+    ];
+    const m = await ex.run({
+      ...base,
+      codes,
+      tests: [
+        { input: '1 2\n', expected: '3' },
+        { input: '40\n2', expected: '42' },
+      ],
+    });
+    expect(verdicts(m)).toEqual(codes.map(() => ['pass', 'pass']));
+  });
+
+  it('maps exits and exceptions to verdicts and keeps the output', async () => {
+    const m = await ex.run({
+      ...base,
+      codes: [
+        `console.log('error'); process.exit(0); console.log('not reached');`,
+        `console.log('partial'); process.exit(2);`,
+        `console.log('partial'); throw new TypeError('bad thing');`,
+        `function (`,
+      ],
+      tests: [{ input: '', expected: 'error' }],
+    });
+    expect(verdicts(m)).toEqual([['pass'], ['error'], ['error'], ['error']]);
+    expect(m[1][0].output).toBe('partial\n');
+    expect(m[2][0].error).toMatch(/TypeError: bad thing/);
+    expect(m[3][0].error).toMatch(/SyntaxError/);
+  });
+
+  it('is deterministic: Math.random is seeded the same in every test', async () => {
+    const m = await ex.run({
+      ...base,
+      codes: ['console.log(Math.random(), Math.random())'],
+      tests: [{ input: '1' }, { input: '2' }, { input: '3' }],
+    });
+    expect(new Set(m[0].map((c) => c.output)).size).toBe(1);
+  });
+
+  it('gives every test a fresh context: globals and module state do not leak', async () => {
+    const m = await ex.run({
+      ...base,
+      codes: [
+        `globalThis.n = (globalThis.n || 0) + 1;\nvar k = (typeof k === 'number' ? k : 0) + 1;\nconsole.log(n, k);`,
+      ],
+      tests: [{ input: '' }, { input: 'x' }, { input: 'y' }],
+    });
+    expect(m[0].map((c) => c.output)).toEqual(['1 1\n', '1 1\n', '1 1\n']);
+  });
+});
+
+describe('javascript function', () => {
+  const base = { language: 'javascript', kind: 'function', entryPoint: 'add' } as const;
+
+  it('accepts every common shape of candidate code', async () => {
+    const codes = [
+      'function add(a, b) { return a + b; }',
+      'const add = (a, b) => a + b;',
+      'module.exports = function (a, b) { return a + b; };',
+      'module.exports = { add: (a, b) => a + b };',
+      'exports.add = function add(a, b) { return a + b; };',
+      'export function add(a, b) { return a + b; }',
+      'export default function add(a, b) { return a + b; }',
+      'export const add = (a, b) => a + b;',
+      'async function add(a, b) { await null; return a + b; }',
+      "import { strict as assert } from 'assert';\nexport default (a, b) => { assert.ok(true); return a + b; };",
+    ];
+    const m = await ex.run({
+      ...base,
+      codes,
+      tests: [
+        { call: 'add(1, 2)', expected: '3' },
+        { call: 'add(2, 2)', expected: '5' },
+      ],
+    });
+    expect(verdicts(m)).toEqual(codes.map(() => ['pass', 'fail']));
+  });
+
+  it('compares structures: objects, arrays, maps, sets, floats', async () => {
+    const m = await ex.run({
+      language: 'javascript',
+      kind: 'function',
+      entryPoint: 'f',
+      codes: [
+        'function f() { return { b: [1, 2.0000000001], a: new Set([2, 1]), m: new Map([["k", null]]) }; }',
+      ],
+      tests: [
+        { call: 'f()', expected: '{a: new Set([1, 2]), b: [1, 2], m: new Map([["k", null]])}' },
+        { call: 'f()', expected: '{a: new Set([1, 2]), b: [1, 3], m: new Map([["k", null]])}' },
+        { call: 'f().b.length', expected: '2' },
+      ],
+    });
+    expect(verdicts(m)).toEqual([['pass', 'fail', 'pass']]);
+  });
+
+  it('isolates tests: a module-level counter restarts every test', async () => {
+    const m = await ex.run({
+      language: 'javascript',
+      kind: 'function',
+      entryPoint: 'next',
+      codes: ['let count = 0;\nfunction next() { count += 1; return count; }\nmodule.exports = { next };'],
+      tests: [
+        { call: 'next()', expected: '1' },
+        { call: 'next() + next()', expected: '3' },
+        { call: 'next()', expected: '1' },
+      ],
+    });
+    expect(verdicts(m)).toEqual([['pass', 'pass', 'pass']]);
+  });
+
+  it('gives an error in every cell for a syntax error or a missing entry point', async () => {
+    const m = await ex.run({
+      ...base,
+      codes: ['function add(a, b) { return a + ; }', 'function plus(a, b) { return a + b; }'],
+      tests: [{ call: 'add(1, 2)', expected: '3' }, { call: 'add(0, 0)' }],
+    });
+    expect(verdicts(m)).toEqual([
+      ['error', 'error'],
+      ['error', 'error'],
+    ]);
+    expect(m[0][0].error).toMatch(/SyntaxError/);
+    expect(m[1][0].error).toMatch(/add is not defined/);
+  });
+});
+
+describe('without a sandbox (explicit)', () => {
+  it('runs both languages and kinds', async () => {
+    const none = await createExecutor({ sandbox: 'none', workers: 2, timeoutMs: 3000 });
+    try {
+      const reqs: ExecRequest[] = [
+        {
+          language: 'python',
+          kind: 'stdio',
+          codes: ['print(int(input()) + 1)'],
+          tests: [{ input: '1', expected: '2' }],
+        },
+        {
+          language: 'python',
+          kind: 'function',
+          codes: ['def f(x): return x + 1'],
+          tests: [{ call: 'f(1)', expected: '2' }],
+        },
+        {
+          language: 'javascript',
+          kind: 'stdio',
+          codes: ['console.log(Number(require("fs").readFileSync(0, "utf8")) + 1)'],
+          tests: [{ input: '1', expected: '2' }],
+        },
+        {
+          language: 'javascript',
+          kind: 'function',
+          entryPoint: 'f',
+          codes: ['const f = (x) => x + 1'],
+          tests: [{ call: 'f(1)', expected: '2' }],
+        },
+      ];
+      for (const r of reqs) expect(verdicts(await none.run(r))).toEqual([['pass']]);
+    } finally {
+      await none.close();
+    }
+  });
+});
+
+describe('requests', () => {
+  it('rejects malformed requests with a UserError that names the problem', async () => {
+    await expect(
+      ex.run({ language: 'ruby', kind: 'stdio', codes: [], tests: [] } as unknown as ExecRequest),
+    ).rejects.toThrow(/language/);
+    await expect(
+      ex.run({
+        language: 'python',
+        kind: 'function',
+        codes: ['x'],
+        tests: [{ input: '1' }],
+      } as unknown as ExecRequest),
+    ).rejects.toThrow(/call/);
+    await expect(
+      ex.run({ language: 'python', kind: 'stdio', codes: ['x'], tests: [{ call: 'f()' }] } as ExecRequest),
+    ).rejects.toThrow(/input/);
+  });
+
+  it('refuses to run after close()', async () => {
+    const e = await createExecutor({ sandbox: 'bwrap', workers: 1 });
+    await e.close();
+    await expect(
+      e.run({ language: 'python', kind: 'stdio', codes: ['print(1)'], tests: [{ input: '' }] }),
+    ).rejects.toThrow(/closed/);
+  });
+
+  it('returns empty rows for an empty matrix', async () => {
+    expect(await ex.run({ language: 'python', kind: 'stdio', codes: [], tests: [{ input: '' }] })).toEqual(
+      [],
+    );
+    expect(await ex.run({ language: 'python', kind: 'stdio', codes: ['print(1)'], tests: [] })).toEqual([[]]);
+  });
+});
