@@ -281,7 +281,11 @@ export async function codeCleaning(env: StepEnv, cp: number): Promise<StepOut> {
         step: 'code cleaning',
         code: i,
         action: 'unchanged',
-        reason: `pCode = 0 (passes none of ${valid} valid UTs) but no new code came back (declined, unusable or identical)`,
+        reason:
+          `pCode = 0 (passes none of ${valid} valid UTs) but ` +
+          (code === null
+            ? 'no new code came back (declined or unusable)'
+            : 'the fresh code is identical to it'),
       });
       return;
     }
