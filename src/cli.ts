@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { pathToFileURL } from 'node:url';
 import { realpathSync } from 'node:fs';
 import { UserError } from './types.js';
+import * as demo from './commands/demo.js';
 import * as exec from './commands/exec.js';
 import * as execBench from './commands/exec-bench.js';
 import * as replayServer from './commands/replay-server.js';
@@ -10,7 +11,7 @@ import * as solve from './commands/solve.js';
 
 export type CommandModule = { register(program: Command): void };
 
-const commands: CommandModule[] = [solve, exec, execBench, replayServer];
+const commands: CommandModule[] = [demo, solve, exec, execBench, replayServer];
 
 export function buildProgram(): Command {
   const program = new Command('cosplay')

@@ -55,6 +55,7 @@ function result(M: number[][], utPool: PoolUt[], over: Partial<CosplayResult> = 
     tokens: 100,
     requests: 10,
     cellsExecuted: 0,
+    execMs: 0,
     wallMs: 5,
     criticalPathMs: 5,
     ...over,
