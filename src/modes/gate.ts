@@ -18,8 +18,8 @@ import { promptContext, targetContextFromSource } from '../repo/index.js';
 import { runCosplay, type CosplayResult } from '../cosplay/index.js';
 import { outputsAgree } from '../exec/index.js';
 import type { GatewayLlm } from '../llm/index.js';
-import { cosplayParamsFor, withSeeds } from '../gate/params.js';
-import { functionTask } from '../gate/task.js';
+import { functionTask } from '../spec/index.js';
+import { presetParams, withSeeds } from './common.js';
 import { standaloneProgram } from '../gate/source.js';
 import { withholdCode } from '../gate/guard.js';
 import { selectGateTargets, type GateTarget } from '../gate/targets.js';
@@ -201,7 +201,7 @@ async function checkFunction(
     description: target.description,
     context,
   });
-  const params = withSeeds(cosplayParamsFor(ctx.inputs), 1);
+  const params = withSeeds(presetParams(ctx.inputs), 1);
   // The PR's code never reaches the model: requests that would show it (code fixing of the seed, a UT
   // regeneration showing it as "a previous attempt") are answered locally with nothing.
   const guarded = withholdCode(llm, [seed]);
