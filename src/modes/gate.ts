@@ -167,8 +167,8 @@ export async function gate(ctx: ModeContext, io: GateIo = defaultIo): Promise<Mo
   return { verdict: 'passed', outputs };
 }
 
-/** A function the gate could not judge, with the reason. */
-function unjudged(target: GateTarget, note: string): GateFunctionReport {
+/** Where the function is and how the pull request changed it: the head of its report. */
+function functionReport(target: GateTarget, judgement: GateFunctionReport['judgement']): GateFunctionReport {
   return {
     path: target.path,
     name: target.fn.name,
@@ -176,9 +176,13 @@ function unjudged(target: GateTarget, note: string): GateFunctionReport {
     endLine: target.fn.endLine,
     change: target.fn.change,
     specSource: target.specSource,
-    judgement: null,
-    note,
+    judgement,
   };
+}
+
+/** A function the gate could not judge, with the reason. */
+function unjudged(target: GateTarget, note: string): GateFunctionReport {
+  return { ...functionReport(target, null), note };
 }
 
 async function checkFunction(
@@ -264,13 +268,7 @@ async function checkFunction(
     agree: (a, b) => outputsAgree(a, b, 'function'),
   });
   const report: GateFunctionReport = {
-    path: target.path,
-    name: target.fn.name,
-    startLine: target.fn.startLine,
-    endLine: target.fn.endLine,
-    change: target.fn.change,
-    specSource: target.specSource,
-    judgement,
+    ...functionReport(target, judgement),
     facts: {
       codes: result.codePool.length,
       tests: result.utPool.filter((u) => u.valid).length,
