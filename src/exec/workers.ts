@@ -186,6 +186,19 @@ function lastLines(s: string, n = 6): string {
   return s.trim().split('\n').slice(-n).join('\n');
 }
 
+/**
+ * The crash verdict of the test in flight when its process (`who`) died, with the end of its stderr, or broke
+ * its protocol.
+ */
+function lostProcessCell(who: string, died: boolean, stderr: string, protocol: string): RawCell {
+  return {
+    status: 'crash',
+    error: tail(
+      died ? `${who} died${stderr.trim() ? ': ' + lastLines(stderr) : ''}` : `${who} broke the ${protocol}`,
+    ),
+  };
+}
+
 // ---------------------------------------------------------------------------------------------- launchers
 
 class Launcher {
@@ -399,15 +412,7 @@ class PythonWorker {
           });
         else if (outcome === 'died' && heapOom(proc.stderr))
           cells.push({ status: 'memory', error: 'the sandbox worker ran out of memory' });
-        else
-          cells.push({
-            status: 'crash',
-            error: tail(
-              outcome === 'died'
-                ? `the sandbox worker died${proc.stderr.trim() ? ': ' + lastLines(proc.stderr) : ''}`
-                : 'the sandbox worker broke the protocol',
-            ),
-          });
+        else cells.push(lostProcessCell('the sandbox worker', outcome === 'died', proc.stderr, 'protocol'));
       }
     }
     return cells;
@@ -526,14 +531,9 @@ class JsRunner {
             error: `JavaScript heap out of memory (limit ${this.opts.memoryMb} MB)`,
           });
         else
-          cells.push({
-            status: 'crash',
-            error: tail(
-              outcome === 'died'
-                ? `the test process died${proc.stderr.trim() ? ': ' + lastLines(proc.stderr) : ''}`
-                : 'the test process broke the harness protocol',
-            ),
-          });
+          cells.push(
+            lostProcessCell('the test process', outcome === 'died', proc.stderr, 'harness protocol'),
+          );
       }
     }
     return cells;

@@ -12,19 +12,39 @@ import type { ActionInputs } from './types.js';
 // ---------------------------------------------------------------------------------------------------------
 // Parameters
 
-/** The preset's parameters with the codes/tests/rounds overrides of the inputs. */
-export function paramsFromInputs(
+/** The preset's parameters with the codes/tests/rounds overrides of the inputs (the gate and repair). */
+export function presetParams(
   inputs: Pick<ActionInputs, 'preset' | 'codes' | 'tests' | 'rounds'>,
 ): Partial<CosplayParams> {
   const base = inputs.preset === 'paper' ? PAPER_PARAMS : SMALL_PARAMS;
   const params: Partial<CosplayParams> = { ...base };
   if (inputs.codes !== undefined) params.nCodes = inputs.codes;
-  if (inputs.tests !== undefined) {
-    params.nTests = inputs.tests;
-    params.nRandomInputs = Math.max(base.nRandomInputs, Math.min(inputs.tests, 16));
-  }
+  if (inputs.tests !== undefined) params.nTests = inputs.tests;
   if (inputs.rounds !== undefined) params.maxRounds = inputs.rounds;
   return params;
+}
+
+/**
+ * The solve mode's parameters: `presetParams`, and a `tests` override also raises the number of random
+ * stage-3 inputs (up to 16).
+ */
+export function paramsFromInputs(
+  inputs: Pick<ActionInputs, 'preset' | 'codes' | 'tests' | 'rounds'>,
+): Partial<CosplayParams> {
+  const base = inputs.preset === 'paper' ? PAPER_PARAMS : SMALL_PARAMS;
+  const params = presetParams(inputs);
+  if (inputs.tests !== undefined)
+    params.nRandomInputs = Math.max(base.nRandomInputs, Math.min(inputs.tests, 16));
+  return params;
+}
+
+/**
+ * The same parameters with room for `seeds` extra candidates: the generated pool keeps its size N_c and the
+ * seeds come on top (the engine counts seeds inside N_c).
+ */
+export function withSeeds(params: Partial<CosplayParams>, seeds: number): Partial<CosplayParams> {
+  const n = params.nCodes ?? SMALL_PARAMS.nCodes;
+  return { ...params, nCodes: n + seeds };
 }
 
 // ---------------------------------------------------------------------------------------------------------

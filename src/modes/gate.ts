@@ -18,8 +18,8 @@ import { promptContext, targetContextFromSource } from '../repo/index.js';
 import { runCosplay, type CosplayResult } from '../cosplay/index.js';
 import { outputsAgree } from '../exec/index.js';
 import type { GatewayLlm } from '../llm/index.js';
-import { cosplayParamsFor, withSeeds } from '../gate/params.js';
-import { functionTask } from '../gate/task.js';
+import { functionTask } from '../spec/index.js';
+import { presetParams, withSeeds } from './common.js';
 import { standaloneProgram } from '../gate/source.js';
 import { withholdCode } from '../gate/guard.js';
 import { selectGateTargets, type GateTarget } from '../gate/targets.js';
@@ -167,8 +167,8 @@ export async function gate(ctx: ModeContext, io: GateIo = defaultIo): Promise<Mo
   return { verdict: 'passed', outputs };
 }
 
-/** A function the gate could not judge, with the reason. */
-function unjudged(target: GateTarget, note: string): GateFunctionReport {
+/** Where the function is and how the pull request changed it: the head of its report. */
+function functionReport(target: GateTarget, judgement: GateFunctionReport['judgement']): GateFunctionReport {
   return {
     path: target.path,
     name: target.fn.name,
@@ -176,9 +176,13 @@ function unjudged(target: GateTarget, note: string): GateFunctionReport {
     endLine: target.fn.endLine,
     change: target.fn.change,
     specSource: target.specSource,
-    judgement: null,
-    note,
+    judgement,
   };
+}
+
+/** A function the gate could not judge, with the reason. */
+function unjudged(target: GateTarget, note: string): GateFunctionReport {
+  return { ...functionReport(target, null), note };
 }
 
 async function checkFunction(
@@ -201,7 +205,7 @@ async function checkFunction(
     description: target.description,
     context,
   });
-  const params = withSeeds(cosplayParamsFor(ctx.inputs), 1);
+  const params = withSeeds(presetParams(ctx.inputs), 1);
   // The PR's code never reaches the model: requests that would show it (code fixing of the seed, a UT
   // regeneration showing it as "a previous attempt") are answered locally with nothing.
   const guarded = withholdCode(llm, [seed]);
@@ -264,13 +268,7 @@ async function checkFunction(
     agree: (a, b) => outputsAgree(a, b, 'function'),
   });
   const report: GateFunctionReport = {
-    path: target.path,
-    name: target.fn.name,
-    startLine: target.fn.startLine,
-    endLine: target.fn.endLine,
-    change: target.fn.change,
-    specSource: target.specSource,
-    judgement,
+    ...functionReport(target, judgement),
     facts: {
       codes: result.codePool.length,
       tests: result.utPool.filter((u) => u.valid).length,

@@ -30,11 +30,10 @@ import {
   targetContextFromSource,
   writeSelectedCode,
 } from '../repo/index.js';
-import { sanitizeUntrusted } from '../spec/index.js';
+import { functionTask, sanitizeUntrusted } from '../spec/index.js';
+import { presetParams, withSeeds } from './common.js';
 import { runCosplay, type CosplayResult } from '../cosplay/index.js';
 import type { GatewayLlm } from '../llm/index.js';
-import { cosplayParamsFor, withSeeds } from '../gate/params.js';
-import { functionTask } from '../gate/task.js';
 import { standaloneProgram } from '../gate/source.js';
 import { failingCases, type TestCaseResult } from '../repair/report.js';
 import { locateFailure, SourceIndex, type LocatedFailure, type RepairTarget } from '../repair/locate.js';
@@ -250,7 +249,7 @@ async function repairOne(
       task,
       llm,
       executor,
-      params: withSeeds(cosplayParamsFor(ctx.inputs), 1),
+      params: withSeeds(presetParams(ctx.inputs), 1),
       seedCodes: [seed],
       trustedTests: outcome.trusted,
     });

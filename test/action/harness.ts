@@ -8,6 +8,7 @@ import path from 'node:path';
 import { checkSandbox } from '../../src/exec/index.js';
 import { run, type ActionResult, type RunDeps } from '../../src/main.js';
 import { FakeGitHub } from '../support/fake-github.js';
+import { seedOrigin } from '../support/git-origin.js';
 
 export const REPO = 'octo/demo';
 export const TOKEN = 'test-token';
@@ -100,16 +101,7 @@ export const SMALL_INPUTS = {
 export async function startHarness(): Promise<Harness> {
   const tmp = mkdtempSync(path.join(tmpdir(), 'cosplay-action-'));
   const fake = await FakeGitHub.start({ token: TOKEN });
-  const bare = path.join(tmp, 'origin.git');
-  const seed = path.join(tmp, 'seed');
-  mkdirSync(path.join(seed, 'src'), { recursive: true });
-  sh(tmp, 'init', '--quiet', '--bare', '-b', 'main', bare);
-  sh(seed, 'init', '--quiet', '-b', 'main');
-  writeFileSync(path.join(seed, 'pytest.ini'), '[pytest]\n');
-  writeFileSync(path.join(seed, 'src', 'textutil.py'), TEXTUTIL);
-  sh(seed, 'add', '.');
-  sh(seed, '-c', 'user.name=S', '-c', 'user.email=s@example.com', 'commit', '--quiet', '-m', 'init');
-  sh(seed, 'push', '--quiet', bare, 'main');
+  const bare = seedOrigin(tmp, { 'pytest.ini': '[pytest]\n', 'src/textutil.py': TEXTUTIL });
   const sandbox = (await checkSandbox()).ok ? 'bwrap' : 'none';
   let runs = 0;
 

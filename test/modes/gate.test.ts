@@ -3,11 +3,11 @@
 // with counterexamples (annotations, one PR comment updated on re-runs, the job summary); a correct one passes;
 // a fork's pull request, whose token cannot comment, still gets its report in the job summary.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runGate } from '../../src/modes/gate.js';
 import { FakeGitHub } from '../support/fake-github.js';
+import { useStepSummary } from '../support/step-summary.js';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
 import {
   callArgs,
@@ -66,31 +66,21 @@ function withClampBody(source: string, body: string): string {
 
 let fake: FakeGitHub;
 let server: ScriptedServer;
-let summaryDir: string;
-let summaryFile: string;
 let repo: TempRepo;
 let stdout: string[];
-const savedSummary = process.env.GITHUB_STEP_SUMMARY;
+const readSummary = useStepSummary('gate-summary-');
 
 beforeAll(async () => {
   fake = await FakeGitHub.start();
   server = await startScriptedServer();
-  summaryDir = mkdtempSync(path.join(tmpdir(), 'gate-summary-'));
-  summaryFile = path.join(summaryDir, 'summary.md');
-  writeFileSync(summaryFile, '');
-  process.env.GITHUB_STEP_SUMMARY = summaryFile;
 });
 
 afterAll(async () => {
   await fake.close();
   await server.close();
-  rmSync(summaryDir, { recursive: true, force: true });
-  if (savedSummary === undefined) delete process.env.GITHUB_STEP_SUMMARY;
-  else process.env.GITHUB_STEP_SUMMARY = savedSummary;
 });
 
 beforeEach(() => {
-  writeFileSync(summaryFile, '');
   server.clear();
   stdout = [];
   const write = process.stdout.write.bind(process.stdout);
@@ -199,7 +189,7 @@ describe('gate (Python)', () => {
       expect(pr).toBe(Math.min(lo!, Math.max(x!, hi!)));
       expect(consensus).toBe(Math.min(hi!, Math.max(lo!, x!)));
     }
-    const summary = readFileSync(summaryFile, 'utf8');
+    const summary = readSummary();
     expect(summary).toMatch(/CoSPlay gate: 1 of 1 function disagrees with the consensus/);
     expect(summary).toContain(rows[0]![0]);
 
@@ -249,7 +239,7 @@ describe('gate (Python)', () => {
     expect(outcome.failure).toBeUndefined();
     expect(stdout.filter((l) => l.startsWith('::error'))).toHaveLength(0);
     expect(fake.comments(R, pull.number)).toHaveLength(0); // a pass creates no comment
-    const summary = readFileSync(summaryFile, 'utf8');
+    const summary = readSummary();
     expect(summary).toMatch(/1 function checked, no blocking disagreement/);
     expect(summary).toMatch(/passes (\d+) of \1 self-generated unit tests/);
   });
@@ -278,7 +268,7 @@ describe('gate (Python)', () => {
     expect(outcome.verdict).toBe('failed');
     expect(fake.comments(R, pull.number)).toHaveLength(0);
     expect(fake.requestsTo('POST', `/repos/${R}/issues/${pull.number}/comments`)).toHaveLength(1);
-    const summary = readFileSync(summaryFile, 'utf8');
+    const summary = readSummary();
     expect(summary).toMatch(/comes from a fork/);
     expect(summary).toMatch(/could not be written .*read-only/);
     expect(summary).toMatch(/\| `clamp\(-?\d+, -?\d+, -?\d+\)` \| `-?\d+` \| `-?\d+` \|/);
@@ -301,7 +291,7 @@ describe('gate (Python)', () => {
     const outcome = await runGate(ctx);
     expect(outcome.verdict).toBe('passed');
     expect(server.requests).toHaveLength(0);
-    const summary = readFileSync(summaryFile, 'utf8');
+    const summary = readSummary();
     expect(summary).toMatch(/no changed function with a spec to check/);
     expect(summary).toMatch(/`triple` in `stats\.py`: no spec: add a docstring/);
   });

@@ -5,11 +5,11 @@
 // candidates all fail is reported and never forced.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { runRepair } from '../../src/modes/repair.js';
 import { FakeGitHub } from '../support/fake-github.js';
+import { useStepSummary } from '../support/step-summary.js';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
 import {
   callArgs,
@@ -28,31 +28,21 @@ const NODE_TEST =
 
 let fake: FakeGitHub;
 let server: ScriptedServer;
-let summaryDir: string;
-let summaryFile: string;
 let repo: TempRepo;
-const savedSummary = process.env.GITHUB_STEP_SUMMARY;
+const readSummary = useStepSummary('repair-summary-');
 
 beforeAll(async () => {
   fake = await FakeGitHub.start();
   fake.addRepo(R);
   server = await startScriptedServer();
-  summaryDir = mkdtempSync(path.join(tmpdir(), 'repair-summary-'));
-  summaryFile = path.join(summaryDir, 'summary.md');
-  writeFileSync(summaryFile, '');
-  process.env.GITHUB_STEP_SUMMARY = summaryFile;
 });
 
 afterAll(async () => {
   await fake.close();
   await server.close();
-  rmSync(summaryDir, { recursive: true, force: true });
-  if (savedSummary === undefined) delete process.env.GITHUB_STEP_SUMMARY;
-  else process.env.GITHUB_STEP_SUMMARY = savedSummary;
 });
 
 beforeEach(() => {
-  writeFileSync(summaryFile, '');
   server.clear();
 });
 afterEach(() => repo?.cleanup());
@@ -182,7 +172,7 @@ describe('repair (Python)', () => {
     expect(repo.git('rev-parse', '--abbrev-ref', 'HEAD')).toBe('main');
     expect(readFileSync(path.join(repo.work, 'stats.py'), 'utf8')).toBe(original);
     expect(repo.git('status', '--porcelain', '--untracked-files=no')).toBe('');
-    const summary = readFileSync(summaryFile, 'utf8');
+    const summary = readSummary();
     expect(summary).toMatch(/1 of 1 function repaired/);
     expect(summary).toContain(`[#${pr.number}]`);
 
@@ -325,7 +315,7 @@ describe('repair (JavaScript)', () => {
     expect(outcome.failure).toBeUndefined();
     expect(fake.pulls(R)).toHaveLength(before);
     expect(readFileSync(path.join(repo.work, 'src/dates.js'), 'utf8')).toBe(original);
-    const summary = readFileSync(summaryFile, 'utf8');
+    const summary = readSummary();
     expect(summary).toMatch(/0 of 1 function repaired/);
     expect(summary).toMatch(
       /`isLeapYear` in `src\/dates\.js` \| 1 \| not repaired: no candidate passes the failing tests/,

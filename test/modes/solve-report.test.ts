@@ -9,7 +9,9 @@ import {
   failureMessage,
   paramsFromInputs,
   passCountOutput,
+  presetParams,
   reportFromResult,
+  withSeeds,
 } from '../../src/modes/common.js';
 import { BudgetExceededError } from '../../src/types.js';
 
@@ -157,5 +159,13 @@ describe('explainFailure', () => {
     expect(failureMessage(explainFailure(new BudgetExceededError('tokens')))).toMatch(
       /^The budget ran out: .*Raise `max-tokens`/,
     );
+  });
+});
+
+describe('presetParams and withSeeds', () => {
+  it('applies the overrides without scaling the random inputs, and adds the seeds on top of N_c', () => {
+    expect(presetParams({ preset: 'small', tests: 12 })).toEqual({ ...SMALL_PARAMS, nTests: 12 });
+    expect(withSeeds(presetParams({ preset: 'paper', codes: 4 }), 1)).toMatchObject({ nCodes: 5 });
+    expect(withSeeds({}, 2)).toEqual({ nCodes: SMALL_PARAMS.nCodes + 2 });
   });
 });
