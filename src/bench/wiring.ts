@@ -1,0 +1,193 @@
+// The real dependencies of `cosplay bench`: the sandboxed executor (src/exec), the CoSPlay engine
+// (src/cosplay) and the LLM (the replay model of src/replay, or a live endpoint through src/llm).
+import type { DatasetTask } from '../data/dataset.js';
+import { createCachingExecutor, createExecutor, outputsAgree } from '../exec/index.js';
+import {
+  buildMatrix,
+  computeBaselines,
+  PAPER_PARAMS,
+  REPLAY_PARAMS,
+  SMALL_PARAMS,
+  resolveParams,
+  runCosplay,
+  type BaselinePick,
+  type CosplayParams,
+  type CosplayResult,
+} from '../cosplay/index.js';
+import { createLlm, resolveLlmConfig } from '../llm/index.js';
+import { createReplayLlm } from '../replay/index.js';
+import type { Executor, Llm } from '../types.js';
+import { UserError } from '../types.js';
+import type { BenchDeps, SelectSetup } from './cli.js';
+import type { SelectionFacts } from './run.js';
+import type { StaticOptions } from './static.js';
+
+export const PARAM_PRESETS: Record<string, CosplayParams> = {
+  paper: PAPER_PARAMS,
+  replay: REPLAY_PARAMS,
+  small: SMALL_PARAMS,
+};
+
+/** Bench options that shape the method's parameters. */
+export interface ParamOptions {
+  /** Preset: paper (default), replay, small. */
+  params?: string;
+  /** Self-consistency overrides: samples k, minimum agreeing votes, attempts. */
+  scSamples?: string | number;
+  scMinAgree?: string | number;
+  scAttempts?: string | number;
+  /** Stage 3 clustering off. */
+  noCluster?: boolean;
+  /** Per-cell time limit of the method's executions. */
+  timeoutMs?: string | number;
+}
+
+export function benchParams(
+  setup: Pick<SelectSetup, 'codes' | 'tests' | 'rounds'>,
+  o: ParamOptions,
+): CosplayParams {
+  const preset = PARAM_PRESETS[o.params ?? 'paper'];
+  if (!preset) throw new UserError(`--params must be one of ${Object.keys(PARAM_PRESETS).join(', ')}`);
+  const n = (v: string | number | undefined) => (v === undefined || v === '' ? undefined : Number(v));
+  const over: Partial<CosplayParams> = {
+    nCodes: setup.codes,
+    nTests: setup.tests,
+    ...(setup.rounds !== undefined ? { maxRounds: setup.rounds } : {}),
+    ...(n(o.scSamples) !== undefined ? { scSamples: n(o.scSamples) } : {}),
+    ...(n(o.scMinAgree) !== undefined ? { scMinAgree: n(o.scMinAgree) } : {}),
+    ...(n(o.scAttempts) !== undefined ? { scMaxAttempts: n(o.scAttempts) } : {}),
+    ...(o.noCluster ? { cluster: false } : {}),
+    ...(n(o.timeoutMs) !== undefined ? { timeoutMs: n(o.timeoutMs) } : {}),
+  };
+  return resolveParams({ ...preset, ...over });
+}
+
+const tiedCodes = (b: BaselinePick | null): string[] => (b ? b.tiedCodes : []);
+
+/** What the benchmark keeps of a CoSPlay run. */
+export function factsOf(r: CosplayResult): SelectionFacts {
+  const validCount = (uts: CosplayResult['utPool']) => uts.filter((u) => u.valid).length;
+  return {
+    initialCodes: r.initial.codePool.map((c) => c.code),
+    finalCodes: r.codePool.map((c) => c.code),
+    initialUts: r.initial.utPool.map((u) => ({ test: u.test, valid: u.valid })),
+    finalUts: r.utPool.map((u) => ({ test: u.test, valid: u.valid })),
+    ties: {
+      cosplay: r.selected ? [r.selected.code] : [],
+      // without clustering the method takes the first BoN-tied code; averaged over the tie like pass-count
+      cosplayNoCluster: r.bonTied.map((i) => r.codePool[i].code),
+      passCount: tiedCodes(r.baselines.passCount),
+      codet: tiedCodes(r.baselines.codet),
+      mbr: tiedCodes(r.baselines.mbr),
+      first: tiedCodes(r.baselines.first),
+    },
+    tokens: r.tokens,
+    requests: r.requests,
+    wallMs: r.wallMs,
+    cells: r.cellsExecuted,
+    details: {
+      selected: r.selected?.index ?? null,
+      selectedNoCluster: r.selectedNoCluster?.index ?? null,
+      bonTied: r.bonTied,
+      clusters: r.clusters,
+      stage3Inputs: r.stage3Inputs.length,
+      stopReason: r.stopReason,
+      degraded: r.degraded,
+      rounds: r.rounds.map((t) => ({
+        round: t.round,
+        changed: t.changed,
+        validBefore: t.before.valid.filter(Boolean).length,
+        validAfter: t.after.valid.filter(Boolean).length,
+        pCodeAfter: t.after.pCode,
+        pUTAfter: t.after.pUT,
+        decisions: t.decisions.map(
+          (d) =>
+            `${d.step}: ${d.action}${d.code !== undefined ? ` code ${d.code}` : ''}${d.ut !== undefined ? ` ut ${d.ut}` : ''}`,
+        ),
+      })),
+      initialValidUts: validCount(r.initial.utPool),
+      finalValidUts: validCount(r.utPool),
+      initialMatrix: r.initial.executionMatrix.map((row) => row.join('')),
+      finalMatrix: r.executionMatrix.map((row) => row.join('')),
+      codeOrigins: r.codePool.map((c) => c.origin),
+      utOrigins: r.utPool.map((u) => u.origin),
+      usageByPurpose: r.usage.byPurpose,
+      cellsExecuted: r.cellsExecuted,
+      criticalPathMs: r.criticalPathMs,
+      // how much of the model's output the method consumed beyond the stage-1 pools
+      codesReplaced: r.decisions.filter((d) => d.step === 'code cleaning' && d.action === 'replaced').length,
+      codesFixed: r.decisions.filter((d) => d.step === 'code fixing' && d.action === 'kept').length,
+      utsRegenerated: r.decisions.filter(
+        (d) =>
+          (d.step === 'break spurious coupling' || d.step === 'UT replacement') && d.action === 'regenerated',
+      ).length,
+    },
+  };
+}
+
+export interface WiringOptions extends ParamOptions {
+  /** JSONL trace of every LLM request (secrets redacted). */
+  llmTrace?: string;
+}
+
+/**
+ * The engine's own baselines (src/cosplay/baselines.ts) on a static-check matrix, so that the check validates
+ * them against the reference selectors and the independent figures. Keys are prefixed `engine.`.
+ */
+export const engineBaselines: NonNullable<StaticOptions['extraSelectors']> = ({ cells, codes, kind }) => {
+  const valid = (cells[0] ?? []).map(() => true);
+  const b = computeBaselines({
+    matrix: buildMatrix(cells, valid),
+    cells,
+    codes,
+    agree: (x, y) => outputsAgree(x, y, kind),
+  });
+  const out: Record<string, number[]> = {};
+  for (const k of ['passCount', 'codet', 'mbr'] as const) out[`engine.${k}`] = b[k]?.tied ?? [];
+  return out;
+};
+
+/** The real dependencies. */
+export function realDeps(o: WiringOptions = {}): BenchDeps {
+  return {
+    defaultRounds: PARAM_PRESETS[o.params ?? 'paper']?.maxRounds ?? PAPER_PARAMS.maxRounds,
+    outputsAgree: (a, b, kind) => outputsAgree(a, b, kind),
+    extraSelectors: engineBaselines,
+    createExecutor: async ({ sandbox, workers }) => {
+      // per-cell limits travel in the requests (--timeout-ms for selection; grading keeps the default)
+      const inner = await createExecutor({ sandbox, workers });
+      const cached = createCachingExecutor(inner);
+      return {
+        run: (req) => cached.run(req),
+        close: () => inner.close(),
+        stats: () => cached.stats(),
+      } as Executor & {
+        close(): Promise<void>;
+      };
+    },
+    async createSelect(setup: SelectSetup) {
+      const params = benchParams(setup, o);
+      let llm: Llm & { close(): Promise<void> };
+      if (setup.model === 'replay') {
+        llm = await createReplayLlm(setup.tasks as DatasetTask[], {
+          config: { ...(o.llmTrace ? { tracePath: o.llmTrace } : {}), concurrency: 16, maxRetries: 0 },
+        });
+      } else {
+        const config = resolveLlmConfig({
+          flags: {
+            model: setup.model,
+            baseUrl: setup.baseUrl,
+            ...(o.llmTrace ? { tracePath: o.llmTrace } : {}),
+          },
+          env: process.env,
+        });
+        llm = createLlm(config);
+      }
+      return {
+        params: { ...params },
+        close: () => llm.close(),
+        select: async (task) => factsOf(await runCosplay({ task, llm, executor: setup.executor, params })),
+      };
+    },
+  };
+}

@@ -1,0 +1,118 @@
+// End to end with the real engine, the replay model and the executor (no sandbox, so the test runs anywhere
+// python3 is installed): the selection never depends on the ground truth.
+import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { runBenchCommand } from '../../src/bench/cli.js';
+import { benchParams, realDeps } from '../../src/bench/wiring.js';
+
+class Sink extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _enc: string, cb: () => void): void {
+    this.text += chunk.toString();
+    cb();
+  }
+}
+
+const double = 'def f(x):\n    return x * 2\n';
+const double2 = 'def f(x):\n    return 2 * x\n';
+const plus2 = 'def f(x):\n    return x + 2\n';
+const ident = 'def f(x):\n    return x\n';
+
+function dataset(check: string): string {
+  const tasks = [0, 1].map((k) => ({
+    id: `T/${k}`,
+    kind: 'function',
+    language: 'python',
+    entry_point: 'f',
+    prompt: 'def f(x):\n    """Return twice x."""\n',
+    codes: k ? [plus2, double, ident, double2, plus2] : [ident, plus2, double, double2, double],
+    tests: [
+      { call: 'f(2)', expected: '4' },
+      { call: 'f(1)', expected: '3' },
+      { call: 'f(0)', expected: '0' },
+      { call: 'f(5)', expected: '10' },
+      { call: 'f(3)', expected: '6' },
+    ],
+    ground_truth: { test: `def check(candidate):\n    ${check}\n`, entry_point: 'f' },
+  }));
+  return tasks.map((t) => JSON.stringify(t)).join('\n') + '\n';
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'bench-e2e-'));
+
+async function run(check: string, name: string) {
+  const file = join(dir, `${name}.jsonl`);
+  writeFileSync(file, dataset(check));
+  const trace = join(dir, `${name}.trace.jsonl`);
+  const opts = { dataset: file, codes: 3, tests: 3, rounds: 2, sandbox: 'none', trace, params: 'replay' };
+  const report = await runBenchCommand(opts, realDeps(opts), { stdout: new Sink(), stderr: new Sink() });
+  const tasks = readFileSync(trace, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .filter((l) => l.type === 'task');
+  return { report, tasks };
+}
+
+describe('bench with the engine and the replay model', () => {
+  it('measures CoSPlay and the baselines, and a corrupted ground truth changes no pick', async () => {
+    const honest = await run('assert candidate(7) == 14', 'honest');
+    const corrupt = await run('assert candidate(7) == 9', 'corrupt');
+    expect(honest.report.tasks).toBe(2);
+    expect(honest.report.failedTasks).toBe(0);
+    for (const t of honest.tasks) expect(t.ok).toBe(true);
+    const picks = (ts: typeof honest.tasks) =>
+      ts.map((t) => ({
+        id: t.id,
+        picks: Object.fromEntries(Object.entries(t.picks).map(([k, v]) => [k, (v as { tie: number[] }).tie])),
+        codes: t.codes.map((c: { code: string }) => c.code),
+        rounds: t.details.rounds,
+        finalMatrix: t.details.finalMatrix,
+      }));
+    expect(picks(corrupt.tasks)).toEqual(picks(honest.tasks));
+    // the grading did read the two ground truths differently (x * 2 is right, then x + 2)
+    const verdicts = (ts: typeof honest.tasks) =>
+      ts.map((t) => t.codes.map((c: { code: string; correct: boolean }) => [c.code, c.correct]));
+    expect(verdicts(corrupt.tasks)).not.toEqual(verdicts(honest.tasks));
+    for (const t of honest.tasks)
+      for (const c of t.codes) expect(c.correct).toBe(c.code === double || c.code === double2);
+    for (const t of corrupt.tasks) for (const c of t.codes) expect(c.correct).toBe(c.code === plus2);
+    expect(honest.report.bon.cosplay).not.toBeNull();
+    expect(honest.report.tokensPerTask).toBeGreaterThan(0);
+  });
+
+  it('maps presets and overrides onto the method parameters', () => {
+    const p = benchParams({ codes: 8, tests: 4, rounds: 2 }, { params: 'paper', scMinAgree: '2' });
+    expect(p).toMatchObject({ nCodes: 8, nTests: 4, maxRounds: 2, scSamples: 4, scMinAgree: 2 });
+    expect(benchParams({ codes: 16, tests: 16 }, { params: 'replay' }).scSamples).toBe(1);
+    expect(() => benchParams({ codes: 1, tests: 1 }, { params: 'nope' })).toThrow(/--params/);
+  });
+});
+
+describe('bench command registration', () => {
+  it('registers bench with the contract options', async () => {
+    const { Command } = await import('commander');
+    const { register } = await import('../../src/commands/bench.js');
+    const program = new Command();
+    register(program);
+    const bench = program.commands.find((c) => c.name() === 'bench')!;
+    const flags = bench.options.map((o) => o.long);
+    for (const f of [
+      '--dataset',
+      '--model',
+      '--base-url',
+      '--codes',
+      '--tests',
+      '--rounds',
+      '--limit',
+      '--shard',
+      '--json',
+      '--trace',
+      '--sandbox',
+    ])
+      expect(flags).toContain(f);
+  });
+});
