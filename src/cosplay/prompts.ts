@@ -98,7 +98,7 @@ export function plansPrompt(task: Task, subset: string[], temperature: number): 
     task,
     'stage1',
     'plans',
-    `${describeTask(task)}\n\n${given} Each observation should be a short, concrete solution idea. Do not write code.\n` +
+    `${describeTask(task)}\n\n${given} Give up to 3 observations; each should be a short, concrete solution idea. Do not write code.\n` +
       'Reply with ```json {"observations": ["...", ...]}```',
     { temperature, meta: { subset: subset.length } },
   );

@@ -201,18 +201,19 @@ export async function stage1(
   const plansP = hintsP.then(async ({ hints, cp }) => {
     const subsets = subsets012(hints);
     const replies = await Promise.all(subsets.map((s) => ctx.ask(plansPrompt(task, s, P.temperature), cp)));
+    // Plans in round-robin order over the subsets (the first observation of every subset, then the second,
+    // ...), so that the code pool, which takes plans in order, covers every subset of hints.
+    const lists = replies.map((r) => r.texts.slice(0, 1).flatMap((t) => parseList(t, 'observations')));
     const seen = new Set<string>();
     const plans: Plan[] = [];
-    replies.forEach((r, k) =>
-      r.texts.slice(0, 1).forEach((t) =>
-        parseList(t, 'observations').forEach((o) => {
-          const key = o.trim().toLowerCase();
-          if (seen.has(key)) return;
-          seen.add(key);
-          plans.push({ text: o.trim(), hints: subsets[k] });
-        }),
-      ),
-    );
+    for (let q = 0; lists.some((l) => q < l.length); q++)
+      lists.forEach((l, k) => {
+        if (q >= l.length) return;
+        const key = l[q].trim().toLowerCase();
+        if (seen.has(key)) return;
+        seen.add(key);
+        plans.push({ text: l[q].trim(), hints: subsets[k] });
+      });
     if (plans.length === 0)
       ctx.degrade('no plans (declined or unusable): codes generated from the problem alone');
     return { plans, cp: latest(cp, ...replies.map((r) => r.cp)) };
