@@ -17,6 +17,7 @@ import { PYTHON_SUPERVISOR } from './harness-python.js';
 import { resolveNode, resolvePrlimit, resolvePython, type Runtime } from './runtime.js';
 import {
   bwrapArgs,
+  sandboxedPath,
   harnessEnv,
   sandboxUid,
   SANDBOX_WORKDIR,
@@ -233,7 +234,7 @@ class Launcher {
       });
       return {
         cmd: bw.path,
-        args: [...args, py.exe, '-c', PYTHON_SUPERVISOR, JSON.stringify(cfg)],
+        args: [...args, sandboxedPath(py.exe), '-c', PYTHON_SUPERVISOR, JSON.stringify(cfg)],
         env: {},
         detached: false,
       };
@@ -282,7 +283,7 @@ class Launcher {
       });
       return {
         cmd: bw.path,
-        args: [...args, ...limits, node.exe, ...nodeArgs, JSON.stringify(cfg)],
+        args: [...args, ...limits, sandboxedPath(node.exe), ...nodeArgs, JSON.stringify(cfg)],
         env: {},
         detached: false,
       };
