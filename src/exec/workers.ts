@@ -27,6 +27,13 @@ import {
   type SandboxMode,
 } from './sandbox.js';
 
+/**
+ * RLIMIT_DATA headroom above the V8 heap limit for the JavaScript harness: Node 24 reserves more than 512 MB
+ * of data mappings before it runs a line (Node 20 starts in less), so a tighter limit kills every test process
+ * at start-up. The heap itself is capped by --max-old-space-size.
+ */
+const JS_DATA_HEADROOM_MB = 1024;
+
 export type RawStatus = 'ok' | 'exception' | 'timeout' | 'memory' | 'output_limit' | 'crash';
 
 /** A cell as a harness reports it; the parent turns it into a verdict. */
@@ -267,7 +274,7 @@ class Launcher {
         ? [
             this.prlimit,
             '--nproc=64',
-            `--data=${(o.memoryMb + 256) * 1024 * 1024}`,
+            `--data=${(o.memoryMb + JS_DATA_HEADROOM_MB) * 1024 * 1024}`,
             `--fsize=${2 * o.outputLimit + 65536}`,
             '--nofile=256',
             '--core=0',
