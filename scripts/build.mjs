@@ -1,6 +1,15 @@
 // Bundles the action (dist/index.js) and the CLI (dist/cli.js) with @vercel/ncc.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, renameSync, rmSync, mkdirSync, chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  mkdirSync,
+  chmodSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 
@@ -13,9 +22,13 @@ rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist');
 for (const [entry, name] of entries) {
   const out = mkdtempSync(join(tmpdir(), 'ncc-'));
-  execFileSync('npx', ['ncc', 'build', entry, '-o', out, '--license', 'licenses.txt', '--quiet', '--target', 'es2022'], {
-    stdio: 'inherit',
-  });
+  execFileSync(
+    'npx',
+    ['ncc', 'build', entry, '-o', out, '--license', 'licenses.txt', '--quiet', '--target', 'es2022'],
+    {
+      stdio: 'inherit',
+    },
+  );
   for (const file of readdirSync(out)) {
     if (file === 'index.js') renameSync(join(out, file), join('dist', name));
     else if (file === 'licenses.txt') licenses.add(readFileSync(join(out, file), 'utf8'));

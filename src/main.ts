@@ -1,10 +1,11 @@
-// The action's entry: read the event and dispatch to a mode. Kept tiny; the modes live in src/modes/.
-import * as core from '@actions/core';
+// The action's entry (dist/index.js calls it): reads the inputs and the event, picks the mode, checks who
+// asked, and runs the mode; everything else lives in src/action/ and src/modes/.
+import { runAction, type ActionResult, type RunDeps } from './action/entry.js';
+import { defaultModes } from './action/modes.js';
 
-export async function run(): Promise<void> {
-  try {
-    core.info('cosplay-action: no mode is wired yet');
-  } catch (err) {
-    core.setFailed(err instanceof Error ? err.message : String(err));
-  }
+export type { ActionResult, RunDeps } from './action/entry.js';
+
+/** Runs the action. `deps` replaces parts for tests (the mode registry, fast retries, a fake sandbox probe). */
+export async function run(deps: Partial<RunDeps> = {}): Promise<ActionResult> {
+  return runAction({ ...deps, modes: deps.modes ?? defaultModes() });
 }

@@ -2,7 +2,7 @@
 // floor, side by side on a matrix of small Python stdio programs.
 import { Command, Option } from 'commander';
 import { writeFile } from 'node:fs/promises';
-import { UserError } from '../types.js';
+import { positiveInt } from './options.js';
 import { runExecBench, type ExecBenchResult } from '../exec/bench.js';
 import type { SandboxMode } from '../exec/index.js';
 
@@ -43,14 +43,6 @@ export async function runExecBenchCommand(o: ExecBenchCommandOptions = {}): Prom
     log(`wrote ${o.json}`);
   }
   return r;
-}
-
-function positiveInt(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0) throw new UserError(`${name} must be a positive integer, not "${v}"`);
-    return n;
-  };
 }
 
 export function register(program: Command): void {

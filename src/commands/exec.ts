@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { CellResult, ExecRequest, Verdict } from '../types.js';
 import { UserError } from '../types.js';
+import { positiveInt } from './options.js';
 import { createExecutor, type SandboxMode } from '../exec/index.js';
 
 export interface ExecCommandOptions {
@@ -85,14 +86,6 @@ export async function runExec(file: string, opts: ExecCommandOptions = {}): Prom
     log(JSON.stringify(out));
   }
   return out;
-}
-
-function positiveInt(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0) throw new UserError(`${name} must be a positive integer, not "${v}"`);
-    return n;
-  };
 }
 
 export function register(program: Command): void {

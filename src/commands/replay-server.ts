@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { BUNDLED_DATASET } from '../data/dataset.js';
 import { startReplayServer, type ReplayServer } from '../replay/server.js';
 import { UserError } from '../types.js';
+import { parsePort } from './options.js';
 
 export interface ReplayServerCommandOptions {
   dataset?: string;
@@ -24,13 +25,7 @@ export interface ReplayServerIo {
   onListening?: (server: ReplayServer) => void;
 }
 
-export function parsePort(value: string | number | undefined): number {
-  if (value === undefined || value === '') return 0;
-  const n = typeof value === 'number' ? value : Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new UserError(`--port must be an integer from 0 to 65535, got "${value}"`);
-  return n;
-}
+export { parsePort };
 
 /** Runs the server until a signal (or `io.signal`) stops it. */
 export async function runReplayServer(

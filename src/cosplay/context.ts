@@ -31,6 +31,8 @@ export class Ctx {
   readonly decisions: Decision[] = [];
   readonly degraded: string[] = [];
   cellsExecuted = 0;
+  /** Time spent waiting for the executor (sum over calls). */
+  execMs = 0;
   /** The longest chain of dependent LLM calls seen so far. */
   criticalPath = 0;
 
@@ -91,6 +93,7 @@ export class Ctx {
     if (codes.length === 0 || tests.length === 0) return codes.map(() => []);
     this.cellsExecuted += codes.length * tests.length;
     const t = this.task;
+    const t0 = this.now();
     const cells = await this.executor.run({
       language: t.language,
       kind: t.kind,
@@ -99,6 +102,7 @@ export class Ctx {
       tests,
       ...(this.params.timeoutMs ? { timeoutMs: this.params.timeoutMs } : {}),
     });
+    this.execMs += Math.max(0, this.now() - t0);
     if (cells.length !== codes.length || cells.some((r) => r.length !== tests.length))
       throw new Error(
         `executor returned a ${cells.length}-row matrix for ${codes.length} codes x ${tests.length} tests`,

@@ -55,7 +55,8 @@ export const PAPER_PARAMS: CosplayParams = Object.freeze({
 /**
  * For small free quotas (GitHub Models: tens to hundreds of requests a day, about 8k input / 4k output
  * tokens per request): 6 codes x 6 UTs, 2 rounds, 2 hints (4 plan requests), k = 3 accept 2, 2 attempts.
- * A run costs roughly 40-70 requests.
+ * A run costs about 25 logical requests when the pool converges at once and up to about 80 when both rounds
+ * do everything (each expected-output request asks for n = 3 samples: 3 HTTP requests where `n` is ignored).
  */
 export const SMALL_PARAMS: CosplayParams = Object.freeze({
   nCodes: 6,

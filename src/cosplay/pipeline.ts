@@ -164,6 +164,7 @@ export async function runCosplay(input: RunCosplayInput): Promise<CosplayResult>
     tokens: total.tokens,
     requests: total.requests,
     cellsExecuted: ctx.cellsExecuted,
+    execMs: ctx.execMs,
     wallMs: Math.max(0, now() - t0),
     criticalPathMs: latest(cp, ctx.criticalPath),
   };

@@ -44,6 +44,30 @@ export class Pools {
     await this.runRows(this.codes.map((_, i) => i));
   }
 
+  /**
+   * Fills M from cells already executed (`known(i, j)`, e.g. run while other LLM calls were pending) and
+   * executes only what is missing: rows with no known cell in full, and the missing columns of the others.
+   */
+  async runMissing(known: (i: number, j: number) => CellResult | undefined): Promise<void> {
+    this.cells = this.codes.map((_, i) => this.uts.map((u, j) => (u.valid ? (known(i, j) ?? null) : null)));
+    const cols = this.validCols();
+    if (cols.length === 0) return;
+    const fresh = this.codes.flatMap((_, i) => (cols.every((j) => this.cells[i][j] === null) ? [i] : []));
+    const others = this.codes.flatMap((_, i) => (fresh.includes(i) ? [] : [i]));
+    const missing = cols.filter((j) => others.some((i) => this.cells[i][j] === null));
+    await Promise.all([
+      this.runRows(fresh),
+      (async () => {
+        if (others.length === 0 || missing.length === 0) return;
+        const res = await this.ctx.exec(
+          others.map((i) => this.codes[i].code),
+          missing.map((j) => this.uts[j].test),
+        );
+        others.forEach((i, r) => missing.forEach((j, k) => (this.cells[i][j] = res[r][k])));
+      })(),
+    ]);
+  }
+
   /** Runs candidate programs on every valid UT without storing them (a repair on trial). */
   async trial(codes: string[]): Promise<(CellResult | null)[][]> {
     const cols = this.validCols();

@@ -98,7 +98,7 @@ export function plansPrompt(task: Task, subset: string[], temperature: number): 
     task,
     'stage1',
     'plans',
-    `${describeTask(task)}\n\n${given} Each observation should be a short, concrete solution idea. Do not write code.\n` +
+    `${describeTask(task)}\n\n${given} Give up to 3 observations; each should be a short, concrete solution idea. Do not write code.\n` +
       'Reply with ```json {"observations": ["...", ...]}```',
     { temperature, meta: { subset: subset.length } },
   );
@@ -200,13 +200,13 @@ export function expectedOutputPrompt(
 }
 
 /**
- * Stage 2 UT regeneration (break spurious coupling, UT replacement): a new attack idea and its input in one
- * request. The prompt may show one code that passed the old UT as "a previous attempt that may be wrong".
+ * Stage 2 UT regeneration (break spurious coupling, UT replacement): for each old UT, a new attack idea and one
+ * new input, in one request (meta.count = number of UTs). The prompt may show one code that passed the old
+ * UTs as "a previous attempt that may be wrong".
  */
 export function regenerateUtPrompt(
   task: Task,
-  old: { input: string; expected?: string },
-  why: string,
+  old: Array<{ input: string; expected?: string; why: string }>,
   shownCode: string | null,
   avoid: string[],
   temperature: number,
@@ -214,21 +214,28 @@ export function regenerateUtPrompt(
   const code = shownCode
     ? `\n\nA previous attempt that may be wrong:\n\`\`\`${task.language}\n${shownCode.replace(/\s+$/, '')}\n\`\`\``
     : '';
-  const oldText = `\n\nAn earlier test used the input ${JSON.stringify(old.input)}${old.expected !== undefined ? ` (expected ${JSON.stringify(old.expected)})` : ''}. ${why}`;
+  const list = old
+    .map(
+      (o, i) =>
+        `${i + 1}. input ${JSON.stringify(o.input)}${o.expected !== undefined ? ` (expected ${JSON.stringify(o.expected)})` : ''}: ${o.why}`,
+    )
+    .join('\n');
   const avoidText = avoid.length
     ? `\nDo not reuse any of these inputs: ${avoid
         .slice(0, 40)
         .map((s) => JSON.stringify(s))
         .join(', ')}.`
     : '';
+  const n = old.length;
   return req(
     task,
     'stage2',
     'ut-input',
-    `${describeTask(task)}${code}${oldText}\n\nThink of a NEW way a solution could fail (an attack idea: an edge case, ` +
+    `${describeTask(task)}${code}\n\n${n === 1 ? 'This earlier test is' : `These ${n} earlier tests are`} being replaced:\n${list}\n\n` +
+      `For ${n === 1 ? 'it' : 'each of them, in order'}, think of a NEW way a solution could fail (an attack idea: an edge case, ` +
       `a design flaw, a limit) and write one valid test input that exposes it. ${inputFormat(task)}${avoidText}\n` +
-      'Reply with ```json {"ideas": ["..."], "inputs": ["..."]}```',
-    { temperature, meta: { count: 1 } },
+      `Reply with \`\`\`json {"ideas": [...], "inputs": [...]}\`\`\` holding exactly ${n} idea(s) and ${n} input(s).`,
+    { temperature, meta: { count: n } },
   );
 }
 

@@ -3,11 +3,34 @@
 import { matrixOf, renderMatrix } from './matrix.js';
 import type { CosplayResult, Decision } from './types.js';
 
-function decisionLine(d: Decision): string {
-  const who = [d.code !== undefined ? `code ${d.code}` : '', d.ut !== undefined ? `UT ${d.ut}` : '']
-    .filter(Boolean)
-    .join(', ');
+function decisionLine(d: Decision, codes?: number[]): string {
+  const c =
+    codes && codes.length > 1 ? `codes ${codes.join(', ')}` : d.code !== undefined ? `code ${d.code}` : '';
+  const who = [c, d.ut !== undefined ? `UT ${d.ut}` : ''].filter(Boolean).join(', ');
   return `  - ${d.step}${who ? ` [${who}]` : ''}: ${d.action}. ${d.reason}`;
+}
+
+/** Decision lines, with consecutive identical decisions about different codes on one line. */
+function decisionLines(ds: Decision[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < ds.length;) {
+    const d = ds[i];
+    const codes = d.code !== undefined ? [d.code] : [];
+    let k = i + 1;
+    while (
+      d.code !== undefined &&
+      k < ds.length &&
+      ds[k].code !== undefined &&
+      ds[k].step === d.step &&
+      ds[k].action === d.action &&
+      ds[k].ut === d.ut &&
+      ds[k].reason === d.reason
+    )
+      codes.push(ds[k++].code!);
+    out.push(decisionLine(d, codes));
+    i = k;
+  }
+  return out;
 }
 
 function indent(s: string, by = '    '): string {
@@ -45,7 +68,7 @@ export function renderRun(r: CosplayResult, opts: { showCode?: boolean } = {}): 
   for (const round of r.rounds) {
     out.push('');
     out.push(`Stage 2, round ${round.round}${round.changed ? '' : ' (nothing changed)'}`);
-    for (const d of round.decisions.filter((x) => x.action !== 'skipped')) out.push(decisionLine(d));
+    out.push(...decisionLines(round.decisions.filter((x) => x.action !== 'skipped')));
     const skipped = round.decisions.filter((x) => x.action === 'skipped');
     if (skipped.length) out.push(`  (skipped: ${skipped.map((d) => `${d.step}: ${d.reason}`).join('; ')})`);
     out.push(indent(renderMatrix(matrixOf(round.after.M, round.after.valid))));
@@ -80,7 +103,7 @@ export function renderRun(r: CosplayResult, opts: { showCode?: boolean } = {}): 
   out.push(
     `Cost: ${r.requests} requests, ${r.tokens} tokens ` +
       `(stage 1 ${r.usage.byStage.stage1.requests}, stage 2 ${r.usage.byStage.stage2.requests}, stage 3 ${r.usage.byStage.stage3.requests} requests); ` +
-      `${r.cellsExecuted} cells executed; wall ${Math.round(r.wallMs)} ms, critical path ${Math.round(r.criticalPathMs)} ms`,
+      `${r.cellsExecuted} cells executed in ${Math.round(r.execMs)} ms; wall ${Math.round(r.wallMs)} ms, critical path ${Math.round(r.criticalPathMs)} ms`,
   );
   return out.join('\n');
 }

@@ -201,18 +201,19 @@ export async function stage1(
   const plansP = hintsP.then(async ({ hints, cp }) => {
     const subsets = subsets012(hints);
     const replies = await Promise.all(subsets.map((s) => ctx.ask(plansPrompt(task, s, P.temperature), cp)));
+    // Plans in round-robin order over the subsets (the first observation of every subset, then the second,
+    // ...), so that the code pool, which takes plans in order, covers every subset of hints.
+    const lists = replies.map((r) => r.texts.slice(0, 1).flatMap((t) => parseList(t, 'observations')));
     const seen = new Set<string>();
     const plans: Plan[] = [];
-    replies.forEach((r, k) =>
-      r.texts.slice(0, 1).forEach((t) =>
-        parseList(t, 'observations').forEach((o) => {
-          const key = o.trim().toLowerCase();
-          if (seen.has(key)) return;
-          seen.add(key);
-          plans.push({ text: o.trim(), hints: subsets[k] });
-        }),
-      ),
-    );
+    for (let q = 0; lists.some((l) => q < l.length); q++)
+      lists.forEach((l, k) => {
+        if (q >= l.length) return;
+        const key = l[q].trim().toLowerCase();
+        if (seen.has(key)) return;
+        seen.add(key);
+        plans.push({ text: l[q].trim(), hints: subsets[k] });
+      });
     if (plans.length === 0)
       ctx.degrade('no plans (declined or unusable): codes generated from the problem alone');
     return { plans, cp: latest(cp, ...replies.map((r) => r.cp)) };
@@ -298,6 +299,17 @@ export async function stage1(
     return { uts, cp: latest(inCp, ...uts.map((u) => u.sc.cp)) };
   });
 
+  // Execute the generated codes on the random UTs while the attack chain is still waiting for the LLM.
+  const earlyP = Promise.all([codesP, randomUtsP]).then(async ([codes, rnd]) => {
+    const cols = rnd.filter((u) => u.sc.expected !== null);
+    const cells = await ctx.exec(
+      codes.codes.map((c) => c.code),
+      cols.map((u) => makeTest(task.kind, u.p.input, u.sc.expected!)),
+    );
+    const at = new Map(cols.map((u, k) => [u.p.input, k]));
+    return { n: codes.codes.length, at, cells };
+  });
+
   // Top up with random inputs when attacks or de-duplication left the UT pool short (at most two requests).
   const topUpP = Promise.all([randomP, attackUtsP]).then(async ([rnd, att]) => {
     const got: Array<{ p: PendingUt; sc: SelfConsistency }> = [];
@@ -318,7 +330,13 @@ export async function stage1(
     return { uts: got, cp };
   });
 
-  const [codes, randomUts, attackUts, topUp] = await Promise.all([codesP, randomUtsP, attackUtsP, topUpP]);
+  const [codes, randomUts, attackUts, topUp, early] = await Promise.all([
+    codesP,
+    randomUtsP,
+    attackUtsP,
+    topUpP,
+    earlyP,
+  ]);
   const { plans } = await plansP;
 
   pools.codes = [
@@ -331,7 +349,10 @@ export async function stage1(
   const generated = pools.uts.length - trustedUts.length;
   if (generated < P.nTests) ctx.degrade(`stage 1 produced ${generated} of ${P.nTests} UTs`);
   const invalid = pools.uts.filter((u) => !u.valid).length;
-  await pools.runAll();
+  await pools.runMissing((i, j) => {
+    const k = pools.uts[j].origin === 'random' ? early.at.get(pools.uts[j].input) : undefined;
+    return i < early.n && k !== undefined ? early.cells[i][k] : undefined;
+  });
 
   const cp = latest(after, codes.cp, topUp.cp, attackUts.cp, ...randomUts.map((u) => u.sc.cp));
   ctx.note({

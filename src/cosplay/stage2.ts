@@ -138,48 +138,82 @@ function takePlan(pc: PlanCursor): { plan: Plan | null; how: string } {
 
 const same = (a: string, b: string) => a.replace(/\s+/g, ' ').trim() === b.replace(/\s+/g, ' ').trim();
 
-/** Regenerates UT j from a new attack idea plus self-consistency. Null when that fails. */
-async function regenerateUt(
+export interface Regeneration {
+  /** The UT to replace. */
+  j: number;
+  /** Why it is replaced (shown in the prompt). */
+  why: string;
+}
+
+/**
+ * Regenerates UTs from new attack ideas: one request per batch of `itemsPerRequest` UTs (meta.count = batch
+ * size, one new input per old UT, in order), then self-consistency on each new input, concurrently. The prompt
+ * may show one code as "a previous attempt that may be wrong". A new input that duplicates a UT of the pool
+ * (or another new input) is a failure.
+ */
+export async function regenerateUts(
   ctx: Ctx,
   pools: Pools,
-  j: number,
-  why: string,
+  items: Regeneration[],
   shownCode: string | null,
   round: number,
   after: number,
-): Promise<{ ut: PoolUt | null; why: string; cp: number }> {
-  const old = pools.uts[j];
+): Promise<Array<{ ut: PoolUt | null; why: string; cp: number }>> {
   const taken = new Set(pools.uts.map((u) => inputKey(u.input)));
-  const oldExpected = 'expected' in old.test ? old.test.expected : undefined;
-  const r = await ctx.ask(
-    regenerateUtPrompt(
-      ctx.task,
-      { input: old.input, expected: oldExpected },
-      why,
-      shownCode,
-      [...taken],
-      ctx.params.temperature,
+  const per = ctx.params.itemsPerRequest;
+  const batches: Regeneration[][] = [];
+  for (let i = 0; i < items.length; i += per) batches.push(items.slice(i, i + per));
+  const replies = await Promise.all(
+    batches.map((b) =>
+      ctx.ask(
+        regenerateUtPrompt(
+          ctx.task,
+          b.map(({ j, why }) => {
+            const old = pools.uts[j];
+            return {
+              input: old.input,
+              expected: 'expected' in old.test ? old.test.expected : undefined,
+              why,
+            };
+          }),
+          shownCode,
+          [...taken],
+          ctx.params.temperature,
+        ),
+        after,
+      ),
     ),
-    after,
   );
-  const text = r.texts[0];
-  if (text === undefined) return { ut: null, why: 'no new input (declined or empty reply)', cp: r.cp };
-  const raw = parseList(text, 'inputs')[0];
-  const input = raw === undefined ? null : normaliseInput(ctx.task, raw);
-  if (input === null) return { ut: null, why: 'no usable input in the reply', cp: r.cp };
-  if (taken.has(inputKey(input)))
-    return { ut: null, why: 'the new input duplicates a UT in the pool', cp: r.cp };
-  const idea = parseList(text, 'ideas')[0];
-  const sc = await selfConsistency(ctx, 'stage2', input, r.cp);
-  if (sc.expected === null)
-    return {
-      ut: null,
-      why: ctx.halted
-        ? 'stopped before an expected output was agreed'
-        : `no self-consistent expected output in ${sc.attempts} attempts`,
-      cp: sc.cp,
-    };
-  return { ut: utFrom(ctx, input, sc, 'regenerated', round, idea), why: 'regenerated', cp: sc.cp };
+  // Parse in order (deterministic de-duplication), then run self-consistency for every new input at once.
+  const planned = batches.flatMap((b, k) => {
+    const text = replies[k].texts[0];
+    const inputs = text === undefined ? [] : parseList(text, 'inputs');
+    const ideas = text === undefined ? [] : parseList(text, 'ideas');
+    return b.map((_, i) => {
+      const cp = replies[k].cp;
+      if (text === undefined) return { fail: 'no new input (declined or empty reply)', cp };
+      const input = i < inputs.length ? normaliseInput(ctx.task, inputs[i]) : null;
+      if (input === null) return { fail: 'no usable input in the reply', cp };
+      if (taken.has(inputKey(input))) return { fail: 'the new input duplicates a UT in the pool', cp };
+      taken.add(inputKey(input));
+      return { input, idea: ideas.length === inputs.length ? ideas[i] : undefined, cp };
+    });
+  });
+  return Promise.all(
+    planned.map(async (x) => {
+      if (!('input' in x) || x.input === undefined) return { ut: null, why: x.fail!, cp: x.cp };
+      const sc = await selfConsistency(ctx, 'stage2', x.input, x.cp);
+      if (sc.expected === null)
+        return {
+          ut: null,
+          why: ctx.halted
+            ? 'stopped before an expected output was agreed'
+            : `no self-consistent expected output in ${sc.attempts} attempt(s)`,
+          cp: sc.cp,
+        };
+      return { ut: utFrom(ctx, x.input, sc, 'regenerated', round, x.idea), why: 'regenerated', cp: sc.cp };
+    }),
+  );
 }
 
 function describeInput(s: string): string {
@@ -220,23 +254,38 @@ export async function codeCleaning(env: StepEnv, cp: number): Promise<StepOut> {
     return { changed: false, cp };
   }
   const picks = targets.map(() => takePlan(plans));
-  const replies = await Promise.all(
-    picks.map((p) =>
-      ctx.ask(
-        codePrompt(ctx.task, 'stage2', p.plan ? planText(p.plan) : null, 1, ctx.params.temperature),
-        cp,
-      ),
+  // One request per distinct plan, n = the codes it must replace (several items per request).
+  const groups = new Map<string, number[]>();
+  picks.forEach((p, k) => {
+    const key = p.plan ? planText(p.plan) : '';
+    groups.set(key, [...(groups.get(key) ?? []), k]);
+  });
+  const entries = [...groups.entries()];
+  const answers = await Promise.all(
+    entries.map(([key, ks]) =>
+      ctx.ask(codePrompt(ctx.task, 'stage2', key || null, ks.length, ctx.params.temperature), cp),
     ),
   );
+  const fresh: (string | null)[] = targets.map(() => null);
+  entries.forEach(([, ks], g) => {
+    const codes = answers[g].texts
+      .map((t) => parseCode(t, ctx.task.language))
+      .filter((c): c is string => c !== null);
+    ks.forEach((k, q) => (fresh[k] = codes[q] ?? null));
+  });
   const rows: number[] = [];
   targets.forEach((i, k) => {
-    const code = firstCode(ctx, replies[k].texts);
+    const code = fresh[k];
     if (code === null || same(code, pools.codes[i].code)) {
       note({
         step: 'code cleaning',
         code: i,
         action: 'unchanged',
-        reason: `pCode = 0 (passes none of ${valid} valid UTs) but no new code came back (declined, unusable or identical)`,
+        reason:
+          `pCode = 0 (passes none of ${valid} valid UTs) but ` +
+          (code === null
+            ? 'no new code came back (declined or unusable)'
+            : 'the fresh code is identical to it'),
       });
       return;
     }
@@ -251,7 +300,7 @@ export async function codeCleaning(env: StepEnv, cp: number): Promise<StepOut> {
     });
   });
   await pools.runRows(rows);
-  return { changed: rows.length > 0, cp: latest(cp, ...replies.map((r) => r.cp)) };
+  return { changed: rows.length > 0, cp: latest(cp, ...answers.map((r) => r.cp)) };
 }
 
 /** 2. Break spurious coupling: regenerate the valid non-trivial UT with the lowest pUT; failure invalidates it. */
@@ -270,7 +319,14 @@ export async function breakSpuriousCoupling(env: StepEnv, cp: number): Promise<S
   const put = pUT(m)[j];
   const shown = m.M.findIndex((row) => row[j] === 1);
   const why = `Only ${put} of ${nCodes(m)} candidate solutions pass it, so it may be coupled to a bug they share.`;
-  const g = await regenerateUt(ctx, pools, j, why, shown >= 0 ? pools.codes[shown].code : null, round, cp);
+  const [g] = await regenerateUts(
+    ctx,
+    pools,
+    [{ j, why }],
+    shown >= 0 ? pools.codes[shown].code : null,
+    round,
+    cp,
+  );
   const base = `lowest pUT = ${put} of ${nCodes(m)} among non-trivial UTs (input ${describeInput(pools.uts[j].input)})`;
   if (g.ut) {
     pools.uts[j] = g.ut;
@@ -399,12 +455,18 @@ async function replaceUts(
 ): Promise<StepOut> {
   const { ctx, pools, round, note } = env;
   const reasons = cols.map(why);
-  const gens = await Promise.all(cols.map((j) => regenerateUt(ctx, pools, j, prompt(j), shown, round, cp)));
+  const gens = await regenerateUts(
+    ctx,
+    pools,
+    cols.map((j) => ({ j, why: prompt(j) })),
+    shown,
+    round,
+    cp,
+  );
   const done: number[] = [];
   cols.forEach((j, k) => {
     const g = gens[k];
-    const dup = g.ut && pools.uts.some((u, jj) => jj !== j && inputKey(u.input) === inputKey(g.ut!.input));
-    if (g.ut && !dup) {
+    if (g.ut) {
       note({
         step: 'UT replacement',
         ut: j,
@@ -418,7 +480,7 @@ async function replaceUts(
         step: 'UT replacement',
         ut: j,
         action: 'unchanged',
-        reason: `${reasons[k]}; regeneration failed (${dup ? 'duplicate input' : g.why}), old UT kept`,
+        reason: `${reasons[k]}; regeneration failed (${g.why}), old UT kept`,
       });
   });
   await pools.runCols(done);

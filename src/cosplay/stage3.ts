@@ -138,44 +138,53 @@ export async function stage3(
     requestInputs(ctx, 'stage3', P.nRandomInputs, new Set(), after),
     P.validateInputs ? ctx.ask(validatorPrompt(task), after) : Promise.resolve(null),
   ]);
-  let cp = latest(after, got.cp, validator?.cp ?? 0);
-  let inputs = got.inputs;
+  const cp = latest(after, got.cp, validator?.cp ?? 0);
+  const inputs = got.inputs;
   if (inputs.length < P.nRandomInputs)
     ctx.degrade(`stage 3 got ${inputs.length} of ${P.nRandomInputs} random inputs`);
-  if (validator) {
-    const code = validator.texts.map((t) => parseCode(t, task.language)).find((c) => c !== null) ?? null;
-    if (code === null)
-      ctx.degrade('no input validator (declined or unusable): stage 3 inputs are not validated');
-    else if (inputs.length > 0) {
-      const m = pools.matrix();
-      const known = pools.uts.filter((u, j) => highSupport(m, pools.trusted())[j]).map((u) => u.input);
-      const res = await ctx.exec(
-        [code],
-        [...inputs, ...known].map((s) => validatorTest(task, s)),
+  const code = validator
+    ? (validator.texts.map((t) => parseCode(t, task.language)).find((c) => c !== null) ?? null)
+    : null;
+  if (validator && code === null)
+    ctx.degrade('no input validator (declined or unusable): stage 3 inputs are not validated');
+  const m = pools.matrix();
+  const high = highSupport(m, pools.trusted());
+  const known = pools.uts.filter((_, j) => high[j]).map((u) => u.input);
+  // The tied codes and the validator run side by side; the validator's verdicts then filter the columns.
+  const [all, checked] = await Promise.all([
+    ctx.exec(
+      tied.map((i) => pools.codes[i].code),
+      inputs.map((s) => makeTest(task.kind, s)),
+    ),
+    code !== null && inputs.length > 0
+      ? ctx.exec(
+          [code],
+          [...inputs, ...known].map((s) => validatorTest(task, s)),
+        )
+      : Promise.resolve(null),
+  ]);
+  let keep = inputs.map(() => true);
+  if (checked) {
+    const ok = checked[0].map((c) => c.verdict === 'pass');
+    const accepted = ok.slice(0, inputs.length).filter(Boolean).length;
+    const knownOk = ok.slice(inputs.length).filter(Boolean).length;
+    if (accepted === 0 || 2 * knownOk < known.length)
+      ctx.degrade(
+        `input validator distrusted (accepts ${accepted} of ${inputs.length} inputs and ${knownOk} of ${known.length} high-support UT inputs): stage 3 inputs are not validated`,
       );
-      const ok = res[0].map((c) => c.verdict === 'pass');
-      const accepted = inputs.filter((_, p) => ok[p]);
-      const knownOk = ok.slice(inputs.length).filter(Boolean).length;
-      if (accepted.length === 0 || 2 * knownOk < known.length)
-        ctx.degrade(
-          `input validator distrusted (accepts ${accepted.length} of ${inputs.length} inputs and ${knownOk} of ${known.length} high-support UT inputs): stage 3 inputs are not validated`,
-        );
-      else {
-        if (accepted.length < inputs.length)
-          ctx.note({
-            round: P.maxRounds + 1,
-            step: 'selection',
-            action: 'filtered',
-            reason: `the input validator rejected ${inputs.length - accepted.length} of ${inputs.length} random inputs`,
-          });
-        inputs = accepted;
-      }
+    else {
+      keep = inputs.map((_, p) => ok[p]);
+      if (accepted < inputs.length)
+        ctx.note({
+          round: P.maxRounds + 1,
+          step: 'selection',
+          action: 'filtered',
+          reason: `the input validator rejected ${inputs.length - accepted} of ${inputs.length} random inputs`,
+        });
     }
   }
-  const outputs = await ctx.exec(
-    tied.map((i) => pools.codes[i].code),
-    inputs.map((s) => makeTest(task.kind, s)),
-  );
+  const used = inputs.filter((_, p) => keep[p]);
+  const outputs = all.map((row) => row.filter((_, p) => keep[p]));
   const selection = selectByCluster({ candidates: tied, outputs, pCode: pCodes, agree: ctx.agree });
-  return { selection, inputs, outputs, cp };
+  return { selection, inputs: used, outputs, cp };
 }

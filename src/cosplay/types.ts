@@ -154,6 +154,8 @@ export interface CosplayResult {
   requests: number;
   /** Cells run by the executor (incremental execution runs only new rows and columns). */
   cellsExecuted: number;
+  /** Time spent waiting for the executor (sum over calls; part of the wall time, not of the critical path). */
+  execMs: number;
   wallMs: number;
   /** The longest chain of dependent LLM calls, each call counted with its measured latency. */
   criticalPathMs: number;

@@ -8,7 +8,14 @@ import type { StdioTest } from '../types.js';
 import { stdoutAgree } from './compare.js';
 import { createExecutor } from './engine.js';
 import { resolvePython } from './runtime.js';
-import { bwrapArgs, findBwrap, harnessEnv, SANDBOX_WORKDIR, type SandboxMode } from './sandbox.js';
+import {
+  bwrapArgs,
+  findBwrap,
+  harnessEnv,
+  SANDBOX_WORKDIR,
+  sandboxedPath,
+  type SandboxMode,
+} from './sandbox.js';
 
 export interface ExecBenchOptions {
   codes?: number;
@@ -179,7 +186,7 @@ export async function runExecBench(
         tests.map(
           (t) => () =>
             bw
-              ? runProcess(bw.path, [...pairArgs, py.exe, '-c', code], t.input, {})
+              ? runProcess(bw.path, [...pairArgs, sandboxedPath(py.exe), '-c', code], t.input, {})
               : runProcess(py.exe, ['-c', code], t.input, harnessEnv(scratch), scratch),
         ),
       );

@@ -49,6 +49,23 @@ function isFunctionTest(t: UnitTest): t is { call: string; expected?: string } {
 }
 
 /** Checks the request's shape; a malformed request is the caller's mistake (UserError). */
+/** The distinct items by `key` (first occurrences, in order) and, for each item, its distinct one's index. */
+function dedupeBy<T>(items: readonly T[], key: (item: T) => string): { unique: T[]; indexOf: number[] } {
+  const index = new Map<string, number>();
+  const unique: T[] = [];
+  const indexOf = items.map((item) => {
+    const k = key(item);
+    let i = index.get(k);
+    if (i === undefined) {
+      i = unique.length;
+      unique.push(item);
+      index.set(k, i);
+    }
+    return i;
+  });
+  return { unique, indexOf };
+}
+
 export function validateRequest(req: ExecRequest): void {
   if (!req || typeof req !== 'object') throw new UserError('the request must be an object');
   if (req.language !== 'python' && req.language !== 'javascript')
@@ -201,31 +218,12 @@ export class Engine implements SandboxExecutor {
     const timeoutMs = Math.round(req.timeoutMs ?? this.timeoutMs);
 
     // Identical codes and identical tests run once.
-    const codeIndex = new Map<string, number>();
-    const codes: string[] = [];
-    const rowOf = req.codes.map((c) => {
-      let i = codeIndex.get(c);
-      if (i === undefined) {
-        i = codes.length;
-        codes.push(c);
-        codeIndex.set(c, i);
-      }
-      return i;
-    });
-    const testIndex = new Map<string, number>();
-    const tests: UnitTest[] = [];
-    const colOf = req.tests.map((t) => {
-      const k = isFunctionTest(t)
+    const { unique: codes, indexOf: rowOf } = dedupeBy(req.codes, (c) => c);
+    const { unique: tests, indexOf: colOf } = dedupeBy(req.tests, (t) =>
+      isFunctionTest(t)
         ? JSON.stringify(['f', t.call, t.expected ?? null])
-        : JSON.stringify(['s', (t as { input: string }).input, t.expected ?? null]);
-      let j = testIndex.get(k);
-      if (j === undefined) {
-        j = tests.length;
-        tests.push(t);
-        testIndex.set(k, j);
-      }
-      return j;
-    });
+        : JSON.stringify(['s', (t as { input: string }).input, t.expected ?? null]),
+    );
 
     let expected = new Map<string, ExpectedValue>();
     const harnessTests: HarnessTest[] = [];

@@ -9,6 +9,18 @@ function requireExpr(mod: string): string {
   return `require(${JSON.stringify(mod)})`;
 }
 
+/** The names of an import or export list (`a, b as c`), each with its alias if it has one. */
+function specifiers(list: string): Array<[name: string, alias: string | undefined]> {
+  return list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      const [a, b] = s.split(/\s+as\s+/);
+      return [a!.trim(), b?.trim()];
+    });
+}
+
 function importBindings(
   def: string | undefined,
   named: string | undefined,
@@ -26,14 +38,7 @@ function importBindings(
     );
   if (ns) parts.push(`const ${ns} = ${src};`);
   if (named) {
-    const fields = named
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean)
-      .map((s) => {
-        const [a, b] = s.split(/\s+as\s+/);
-        return b ? `${a.trim()}: ${b.trim()}` : a.trim();
-      });
+    const fields = specifiers(named).map(([a, b]) => (b ? `${a}: ${b}` : a));
     parts.push(`const { ${fields.join(', ')} } = ${src};`);
   }
   return parts.join(' ');
@@ -79,14 +84,7 @@ export function toScript(code: string): string {
   out = out.replace(
     /^([ \t]*)export\s*\{([^}]*)\}\s*(?:from\s*(['"])([^'"]+)\3)?[ \t]*;?/gm,
     (_m, ind: string, names: string, _q?: string, from?: string) => {
-      const pairs = names
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)
-        .map((s) => {
-          const [a, b] = s.split(/\s+as\s+/);
-          return [a.trim(), (b ?? a).trim()] as const;
-        });
+      const pairs = specifiers(names).map(([a, b]) => [a, b ?? a] as const);
       if (from)
         return ind + pairs.map(([a, b]) => `module.exports.${b} = ${requireExpr(from)}.${a};`).join(' ');
       tail.push(...pairs.map(([a, b]) => `module.exports.${b} = ${a};`));

@@ -61,7 +61,7 @@ function isTimeout(e) {
 function isMemory(e) {
   if (!e || typeof e !== 'object') return false;
   const m = String(e.message || '');
-  return e.name === 'RangeError' && /allocation failed|Invalid array length|Invalid typed array length|Invalid string length|out of memory|Array buffer allocation/i.test(m);
+  return e.name === 'RangeError' && /allocation failed|Failed to allocate memory|Invalid array length|Invalid typed array length|Invalid string length|out of memory|Array buffer allocation/i.test(m);
 }
 
 function fmtErr(e) {

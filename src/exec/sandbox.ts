@@ -153,6 +153,17 @@ function under(p: string, dir: string): boolean {
   return p === dir || p.startsWith(dir.endsWith('/') ? dir : dir + '/');
 }
 
+/** Where host paths that the private /tmp would hide (an interpreter installed under /tmp) are shown. */
+const HIDDEN_HOST_PREFIX = '/run/cosplay-host';
+
+/**
+ * The path under which a host path appears inside the sandbox: itself, except for paths under the
+ * sandbox's private work dir (/tmp), which its tmpfs would hide; those are mounted under /run/cosplay-host.
+ */
+export function sandboxedPath(p: string): string {
+  return under(p, SANDBOX_WORKDIR) ? HIDDEN_HOST_PREFIX + p : p;
+}
+
 /** Read-only binds of extra host paths (an interpreter outside /usr), with world-readable parent dirs. */
 function extraBinds(paths: string[]): string[] {
   const args: string[] = [];
@@ -163,14 +174,15 @@ function extraBinds(paths: string[]): string[] {
     if (system.some((s) => under(p, s)) || bound.some((b) => under(p, b))) continue;
     if (!existsSync(p)) continue;
     bound.push(p);
+    const dest = sandboxedPath(p);
     const parents: string[] = [];
-    for (let d = dirname(p); d !== '/' && d !== '.'; d = dirname(d)) parents.unshift(d);
+    for (let d = dirname(dest); d !== '/' && d !== '.'; d = dirname(d)) parents.unshift(d);
     for (const d of parents) {
       if (made.has(d)) continue;
       made.add(d);
       args.push('--perms', '0755', '--dir', d);
     }
-    args.push('--ro-bind', p, p);
+    args.push('--ro-bind', p, dest);
   }
   return args;
 }

@@ -17,6 +17,7 @@ import { PYTHON_SUPERVISOR } from './harness-python.js';
 import { resolveNode, resolvePrlimit, resolvePython, type Runtime } from './runtime.js';
 import {
   bwrapArgs,
+  sandboxedPath,
   harnessEnv,
   sandboxUid,
   SANDBOX_WORKDIR,
@@ -25,6 +26,13 @@ import {
   type Bwrap,
   type SandboxMode,
 } from './sandbox.js';
+
+/**
+ * RLIMIT_DATA headroom above the V8 heap limit for the JavaScript harness: Node 24 reserves more than 512 MB
+ * of data mappings before it runs a line (Node 20 starts in less), so a tighter limit kills every test process
+ * at start-up. The heap itself is capped by --max-old-space-size.
+ */
+const JS_DATA_HEADROOM_MB = 1024;
 
 export type RawStatus = 'ok' | 'exception' | 'timeout' | 'memory' | 'output_limit' | 'crash';
 
@@ -186,6 +194,19 @@ function lastLines(s: string, n = 6): string {
   return s.trim().split('\n').slice(-n).join('\n');
 }
 
+/**
+ * The crash verdict of the test in flight when its process (`who`) died, with the end of its stderr, or broke
+ * its protocol.
+ */
+function lostProcessCell(who: string, died: boolean, stderr: string, protocol: string): RawCell {
+  return {
+    status: 'crash',
+    error: tail(
+      died ? `${who} died${stderr.trim() ? ': ' + lastLines(stderr) : ''}` : `${who} broke the ${protocol}`,
+    ),
+  };
+}
+
 // ---------------------------------------------------------------------------------------------- launchers
 
 class Launcher {
@@ -220,7 +241,7 @@ class Launcher {
       });
       return {
         cmd: bw.path,
-        args: [...args, py.exe, '-c', PYTHON_SUPERVISOR, JSON.stringify(cfg)],
+        args: [...args, sandboxedPath(py.exe), '-c', PYTHON_SUPERVISOR, JSON.stringify(cfg)],
         env: {},
         detached: false,
       };
@@ -253,7 +274,7 @@ class Launcher {
         ? [
             this.prlimit,
             '--nproc=64',
-            `--data=${(o.memoryMb + 256) * 1024 * 1024}`,
+            `--data=${(o.memoryMb + JS_DATA_HEADROOM_MB) * 1024 * 1024}`,
             `--fsize=${2 * o.outputLimit + 65536}`,
             '--nofile=256',
             '--core=0',
@@ -269,7 +290,7 @@ class Launcher {
       });
       return {
         cmd: bw.path,
-        args: [...args, ...limits, node.exe, ...nodeArgs, JSON.stringify(cfg)],
+        args: [...args, ...limits, sandboxedPath(node.exe), ...nodeArgs, JSON.stringify(cfg)],
         env: {},
         detached: false,
       };
@@ -399,15 +420,7 @@ class PythonWorker {
           });
         else if (outcome === 'died' && heapOom(proc.stderr))
           cells.push({ status: 'memory', error: 'the sandbox worker ran out of memory' });
-        else
-          cells.push({
-            status: 'crash',
-            error: tail(
-              outcome === 'died'
-                ? `the sandbox worker died${proc.stderr.trim() ? ': ' + lastLines(proc.stderr) : ''}`
-                : 'the sandbox worker broke the protocol',
-            ),
-          });
+        else cells.push(lostProcessCell('the sandbox worker', outcome === 'died', proc.stderr, 'protocol'));
       }
     }
     return cells;
@@ -526,14 +539,9 @@ class JsRunner {
             error: `JavaScript heap out of memory (limit ${this.opts.memoryMb} MB)`,
           });
         else
-          cells.push({
-            status: 'crash',
-            error: tail(
-              outcome === 'died'
-                ? `the test process died${proc.stderr.trim() ? ': ' + lastLines(proc.stderr) : ''}`
-                : 'the test process broke the harness protocol',
-            ),
-          });
+          cells.push(
+            lostProcessCell('the test process', outcome === 'died', proc.stderr, 'harness protocol'),
+          );
       }
     }
     return cells;

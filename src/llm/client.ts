@@ -439,20 +439,22 @@ export function createLlm(config: LlmConfig, opts: CreateLlmOptions = {}): Gatew
       }
 
       const kind = result.kind!;
+      // A failed attempt answered with no choices (the engine treats it like an unusable answer).
+      const noChoices = (flags: Pick<WireResult, 'nRejected'> = {}): WireResult => ({
+        requestId,
+        choices: [],
+        usage: { promptTokens: 0, completionTokens: 0 },
+        attempts: retry + 1,
+        ...flags,
+        failure: kind,
+        error: result.error,
+      });
       if (kind === 'auth' || kind === 'not-found') {
         throw unavailable(kind, retry + 1, `HTTP ${result.status}: ${result.error}`, key);
       }
       if (kind === 'rejected') {
         if (n > 1 && nMode === 'auto' && mentionsN(result.error)) {
-          return {
-            requestId,
-            choices: [],
-            usage: { promptTokens: 0, completionTokens: 0 },
-            attempts: retry + 1,
-            nRejected: true,
-            failure: kind,
-            error: result.error,
-          };
+          return noChoices({ nRejected: true });
         }
         rejectedStreak++;
         if (!everOk && rejectedStreak >= REJECTED_STREAK_LIMIT)
@@ -463,26 +465,12 @@ export function createLlm(config: LlmConfig, opts: CreateLlmOptions = {}): Gatew
             key,
           );
         tracker.add(key, { unusable: 1 });
-        return {
-          requestId,
-          choices: [],
-          usage: { promptTokens: 0, completionTokens: 0 },
-          attempts: retry + 1,
-          failure: kind,
-          error: result.error,
-        };
+        return noChoices();
       }
       if (!retryable) {
         if (kind === 'unparseable' || kind === 'empty-choices') {
           tracker.add(key, { unusable: 1 });
-          return {
-            requestId,
-            choices: [],
-            usage: { promptTokens: 0, completionTokens: 0 },
-            attempts: retry + 1,
-            failure: kind,
-            error: result.error,
-          };
+          return noChoices();
         }
         throw unavailable(
           kind,

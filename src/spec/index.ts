@@ -11,7 +11,7 @@ export {
 export type { ParseSpecOptions } from './parse.js';
 export { sanitizeUntrusted, sanitizeWithReport, stripInvisible } from './sanitize.js';
 export { parseExamples, parseFunctionExampleLine } from './examples.js';
-export { specToTask, buildPrompt } from './task.js';
-export type { SpecToTaskOptions } from './task.js';
+export { specToTask, buildPrompt, functionTask } from './task.js';
+export type { SpecToTaskOptions, FunctionTaskOptions } from './task.js';
 export { renderSpecProblemsComment, exampleSpecYaml, SPEC_COMMENT_KIND } from './comment.js';
 export type { SpecCommentOptions } from './comment.js';

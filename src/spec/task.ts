@@ -1,7 +1,9 @@
 // TaskSpec -> Task (src/types.ts). Function tasks get the HumanEval-style prompt the code model knows best:
 // the signature with a docstring (Python) or a JSDoc block (JavaScript) holding the description, the
-// examples and the constraints. Stdio tasks get a plain problem statement.
-import type { FunctionTest, StdioTest, Task } from '../types.js';
+// examples and the constraints. Stdio tasks get a plain problem statement. `functionTask` builds the same
+// kind of prompt for an existing function (the gate, repair) from its signature and documentation.
+import type { FunctionTest, Language, StdioTest, Task } from '../types.js';
+import { stripInvisible } from './sanitize.js';
 import type { TaskSpec } from './types.js';
 
 export interface SpecToTaskOptions {
@@ -28,13 +30,17 @@ export function buildPrompt(spec: TaskSpec): string {
   return spec.language === 'python' ? pythonPrompt(spec) : javascriptPrompt(spec);
 }
 
+/** Function examples with an expected value, as doctest lines or `call // => expected` lines. */
+function exampleLines(tests: FunctionTest[], style: 'doctest' | 'js'): string {
+  return tests
+    .filter((t) => t.expected !== undefined)
+    .map((t) => (style === 'doctest' ? `>>> ${t.call}\n${t.expected}` : `${t.call} // => ${t.expected}`))
+    .join('\n');
+}
+
 function examplesFor(spec: TaskSpec, style: 'doctest' | 'js'): string {
   const tests = spec.exampleTests.filter((t): t is FunctionTest => 'call' in t && t.expected !== undefined);
-  if (tests.length > 0) {
-    return tests
-      .map((t) => (style === 'doctest' ? `>>> ${t.call}\n${t.expected}` : `${t.call} // => ${t.expected}`))
-      .join('\n');
-  }
+  if (tests.length > 0) return exampleLines(tests, style);
   return stripFences(spec.examples);
 }
 
@@ -54,6 +60,11 @@ function pythonPrompt(spec: TaskSpec): string {
   const ex = examplesFor(spec, 'doctest');
   if (ex) parts.push(`Examples:\n${ex}`);
   if (spec.constraints) parts.push(`Constraints:\n${stripFences(spec.constraints)}`);
+  return pythonDocPrompt(sig, parts);
+}
+
+/** A Python header (ending with a colon) followed by a docstring holding the parts, escaped. */
+function pythonDocPrompt(sig: string, parts: string[]): string {
   const doc = parts
     .join('\n\n')
     .replace(/\\/g, '\\\\')
@@ -70,6 +81,11 @@ function javascriptPrompt(spec: TaskSpec): string {
   const ex = examplesFor(spec, 'js');
   if (ex) parts.push(`@example\n${ex}`);
   if (spec.constraints) parts.push(`Constraints:\n${stripFences(spec.constraints)}`);
+  return jsDocPrompt(sig, parts);
+}
+
+/** A JSDoc block holding the parts, followed by the signature (without its body's brace). */
+function jsDocPrompt(sig: string, parts: string[]): string {
   const doc = parts
     .join('\n\n')
     .replace(/\*\//g, '*\\/')
@@ -95,4 +111,49 @@ function stdioPrompt(spec: TaskSpec): string {
   } else if (spec.examples) parts.push(`Examples\n${stripFences(spec.examples)}`);
   if (spec.constraints) parts.push(`Constraints\n${stripFences(spec.constraints)}`);
   return parts.join('\n\n') + '\n';
+}
+
+export interface FunctionTaskOptions {
+  id: string;
+  language: Language;
+  fn: { name: string; signature: string };
+  /** What the function must do (its docstring / JSDoc, or text from the PR body); already sanitised. */
+  description: string;
+  /** Worked examples shown in the docstring (repair: the failing tests, converted). */
+  examples?: FunctionTest[];
+  context?: string;
+}
+
+/**
+ * The Task of an existing function, built from its signature and its documentation (never its body): what the
+ * generator sees of a function under the gate or under repair.
+ */
+export function functionTask(options: FunctionTaskOptions): Task {
+  const { language } = options;
+  // The signature and the context come from the repository (for the gate: from the pull request), so they
+  // lose invisible characters like every other untrusted text on its way to a prompt.
+  const fn = { name: options.fn.name, signature: stripInvisible(options.fn.signature) };
+  const description = options.description.trim() || `Implement \`${fn.name}\`.`;
+  const examples = options.examples ?? [];
+  let prompt: string;
+  if (language === 'python') {
+    let sig = fn.signature.trim();
+    if (!sig.endsWith(':')) sig += ':';
+    const parts = [description];
+    const ex = exampleLines(examples, 'doctest');
+    if (ex) parts.push(`Examples:\n${ex}`);
+    prompt = pythonDocPrompt(sig, parts);
+  } else {
+    const sig = fn.signature
+      .trim()
+      .replace(/^export\s+(default\s+)?/, '')
+      .replace(/\s*\{\s*$/, '');
+    const parts = [description];
+    const ex = exampleLines(examples, 'js');
+    if (ex) parts.push(`@example\n${ex}`);
+    prompt = jsDocPrompt(sig, parts);
+  }
+  const task: Task = { id: options.id, language, kind: 'function', entryPoint: fn.name, prompt };
+  if (options.context && options.context.trim() !== '') task.context = stripInvisible(options.context);
+  return task;
 }

@@ -155,11 +155,21 @@ describe('stage 1 with hints, plans and attack ideas', () => {
     expect(llm.count('hints')).toBe(1);
     expect(llm.count('plans')).toBe(4);
     expect(llm.prompts('plans').some((p) => p.includes('ignored third hint'))).toBe(false);
-    // 8 distinct plans (2 per subset) and 6 codes: the first 6 plans get one code each.
+    // 7 distinct plans (2 per subset, one duplicate) and 6 codes: the first 6 plans get one code each.
     expect(llm.count('code', 'stage1')).toBe(6);
     expect(r.initial.codePool.every((c) => c.origin === 'plan' && c.plan)).toBe(true);
-    expect(r.initial.codePool[0].plan).toMatch(/plan from 0 hints A/);
-    expect(r.initial.codePool[2].plan).toMatch(/closed form[\s\S]*plan from 1 hints A/);
+    // plans round-robin over the subsets {}, {h1}, {h2}, {h1, h2}, then the second plan of each; a plan
+    // already seen ({h2}'s "plan from 1 hints A") is dropped
+    expect(r.initial.codePool.map((c) => c.plan!.split('\n').at(-1))).toEqual([
+      '- plan from 0 hints A',
+      '- plan from 1 hints A',
+      '- plan from 2 hints A',
+      '- plan from 0 hints B',
+      '- plan from 1 hints B',
+      '- plan from 2 hints B',
+    ]);
+    expect(r.initial.codePool[1].plan).toMatch(/^- closed form n\(n\+1\)\/2\n- plan from 1 hints A$/);
+    expect(r.initial.codePool[2].plan).toMatch(/closed form[\s\S]*n = 0 gives 0[\s\S]*plan from 2 hints A/);
     // Attack ideas -> 3 attack UTs (one per idea), then 3 random UTs.
     expect(r.initial.utPool.map((u) => [u.origin, u.input])).toEqual([
       ['attack', 'sum_to(0)'],

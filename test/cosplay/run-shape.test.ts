@@ -30,13 +30,48 @@ describe('incremental execution', () => {
   test('after the stage-1 matrix, only new rows and columns run', async () => {
     const exec = executor();
     const r = await runCosplay({ task: TASK, llm: coupled(), executor: exec, params: base });
-    const [first, ...rest] = exec.runs;
-    expect([first.codes.length, first.tests.length]).toEqual([4, 4]);
+    // Stage 1: the codes run on the random UTs while the LLM still works on the rest, then only the
+    // missing columns (the top-up UTs): every cell of the 4 x 4 matrix once.
+    const [first, second, ...rest] = exec.runs;
+    expect([first.codes.length, first.tests.length]).toEqual([4, 2]);
+    expect([second.codes.length, second.tests.length]).toEqual([4, 2]);
+    expect(second.tests.map((t) => ('call' in t ? t.call : ''))).toEqual(['sum_to(4)', 'sum_to(2)']);
     const stage2 = rest.filter((q) => q.tests.every((t) => t.expected !== undefined) && q.codes.length > 0);
     expect(stage2.length).toBeGreaterThan(0);
     // Every stage-2 execution is one changed column (all codes x the new UTs) or changed rows (new codes x all UTs).
     for (const q of stage2) expect(q.codes.length === 1 || q.tests.length < 4).toBe(true);
     expect(r.cellsExecuted).toBe(exec.cellsRun);
+  });
+});
+
+describe('stage-1 execution with seeds and trusted tests', () => {
+  test('every cell of the stage-1 matrix runs exactly once', async () => {
+    const exec = executor();
+    const r = await runCosplay({
+      task: TASK,
+      llm: coupled(),
+      executor: exec,
+      params: { ...base, nCodes: 4, nTests: 4, maxRounds: 0, cluster: false },
+      seedCodes: [CODE.zeroBug],
+      trustedTests: [{ call: 'sum_to(1)', expected: '1' }],
+    });
+    expect(r.initial.executionMatrix).toHaveLength(4);
+    expect(r.initial.utPool.map((u) => u.origin)).toEqual([
+      'trusted',
+      'random',
+      'random',
+      'random',
+      'random',
+    ]);
+    expect(exec.cellsRun).toBe(4 * 5);
+    const seen = new Set<string>();
+    for (const q of exec.runs)
+      for (const c of q.codes)
+        for (const t of q.tests) {
+          const k = `${c}|${'call' in t ? t.call : ''}`;
+          expect(seen.has(k)).toBe(false);
+          seen.add(k);
+        }
   });
 });
 

@@ -46,6 +46,20 @@ describe('code cleaning', () => {
     ]);
   });
 
+  test('without plans, the codes to replace are asked for in one request (n = their number)', async () => {
+    const llm = world({ stage1Codes: [], stage1Inputs: [], cleanCodes: [CODE.correctB, CODE.correctC] });
+    const { env, pools } = await setup({
+      codes: [CODE.square, CODE.correctA, CODE.offByOne],
+      uts: [{ input: 'sum_to(2)', expected: '3' }],
+      llm,
+      exec: executor(),
+      params: quick,
+    });
+    await codeCleaning(env, 0);
+    expect(llm.calls.map((c) => [c.purpose, c.n])).toEqual([['code', 2]]);
+    expect(pools.codes.map((c) => c.code.trim())).toEqual([CODE.correctB, CODE.correctA, CODE.correctC]);
+  });
+
   test('once every plan is used, plans are cycled; a declined request leaves the code in place', async () => {
     const llm = world({ stage1Codes: [], stage1Inputs: [], cleanCodes: [CODE.correctB] });
     const { env, pools, decisions } = await setup({
@@ -282,6 +296,36 @@ describe('UT replacement', () => {
       [2, 'unchanged'],
       [0, 'regenerated'],
     ]);
+  });
+
+  test('several UTs are regenerated in one request (meta.count), a duplicate new input fails only its UT', async () => {
+    const llm = world({
+      stage1Codes: [],
+      stage1Inputs: [],
+      regenInputs: ['sum_to(4)', 'sum_to(1)', 'sum_to(6)'],
+    });
+    const { env, pools, decisions } = await setup({
+      codes: [CODE.correctA, CODE.correctB],
+      uts: [
+        { input: 'sum_to(1)', expected: '1' },
+        { input: 'sum_to(2)', expected: '99' },
+        { input: 'sum_to(3)', expected: '99' },
+        { input: 'sum_to(5)' },
+      ],
+      llm,
+      exec: executor(),
+      params: quick,
+    });
+    await utReplacement(env, 0);
+    const q = llm.calls.filter((c) => c.purpose === 'ut-input');
+    // one request for the three UTs with pUT 0 or invalid, then one for the all-pass UTs 0, 1 and 3 (UT 2 still
+    // has pUT 0, so not every valid UT is all-pass)
+    expect(q.map((c) => c.meta)).toEqual([{ count: 3 }, { count: 3 }]);
+    expect(q[0].messages[1].content).toMatch(
+      /These 3 earlier tests are being replaced:\n1\. input "sum_to\(2\)"/,
+    );
+    expect(pools.uts.map((u) => u.input)).toEqual(['sum_to(1)', 'sum_to(4)', 'sum_to(3)', 'sum_to(6)']);
+    expect(decisions.find((d) => d.ut === 2)!.reason).toMatch(/duplicates a UT in the pool/);
   });
 
   test('trusted UTs are never replaced, even with pUT 0 or |C|', async () => {

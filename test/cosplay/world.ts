@@ -47,10 +47,11 @@ export function executor(): FakeExecutor {
   const n = (a: unknown[]) => a[0] as number;
   return new FakeExecutor({
     [CODE.correctA]: (a) => truth(n(a)),
-    [CODE.correctB]: (a) => truth(n(a)),
-    [CODE.correctC]: (a) => truth(n(a)),
+    // As the Python programs behave, including outside the domain (n < 0): range() is then empty.
+    [CODE.correctB]: (a) => (n(a) < 0 ? 0 : truth(n(a))),
+    [CODE.correctC]: (a) => (n(a) < 0 ? 0 : truth(n(a))),
     [CODE.correctD]: (a) => truth(n(a)),
-    [CODE.correctE]: (a) => truth(n(a)),
+    [CODE.correctE]: (a) => (n(a) < 0 ? 0 : truth(n(a))),
     [CODE.offByOne]: (a) => (n(a) * (n(a) - 1)) / 2,
     [CODE.square]: (a) => n(a) * n(a),
     [CODE.zeroBug]: (a) => {
@@ -111,9 +112,9 @@ export function world(o: WorldOptions): FakeLlm {
     'stage1.code': (r) => codes1(r.n ?? 1).map((c) => codeReply(c)),
     'stage2.code': (r) => clean(r.n ?? 1).map((c) => codeReply(c)),
     'stage1.ut-input': (r) => [jsonReply({ inputs: in1(metaCount(r)) })],
-    'stage2.ut-input': () => {
-      const x = regen(1);
-      return x.length ? [jsonReply({ ideas: ['a larger n'], inputs: x })] : [];
+    'stage2.ut-input': (r) => {
+      const x = regen(metaCount(r));
+      return x.length ? [jsonReply({ ideas: x.map(() => 'a larger n'), inputs: x })] : [];
     },
     'ut-output': (r) => {
       const input = metaInput(r);

@@ -46,6 +46,7 @@ import {
   specToTask,
 } from '../../src/spec/index.js';
 import { FakeGitHub } from '../support/fake-github.js';
+import { seedOrigin } from '../support/git-origin.js';
 
 const R = 'octo/demo';
 const ref = { owner: 'octo', repo: 'demo' };
@@ -216,19 +217,11 @@ beforeAll(async () => {
     retryAfterBaseValueMs: 1,
   });
   tmp = mkdtempSync(path.join(tmpdir(), 'cosplay-flow-'));
-  bare = path.join(tmp, 'origin.git');
-  const seed = path.join(tmp, 'seed');
-  mkdirSync(path.join(seed, 'src'), { recursive: true });
-  sh(tmp, 'init', '--quiet', '--bare', '-b', 'main', bare);
-  sh(seed, 'init', '--quiet', '-b', 'main');
-  writeFileSync(path.join(seed, 'pytest.ini'), '[pytest]\n');
-  writeFileSync(
-    path.join(seed, 'src', 'textutil.py'),
-    '"""Text helpers."""\nimport re\n\n\ndef words(s):\n    return re.findall(r"\\w+", s)\n',
-  );
-  sh(seed, 'add', '.');
-  sh(seed, '-c', 'user.name=S', '-c', 'user.email=s@example.com', 'commit', '--quiet', '-m', 'init');
-  sh(seed, 'push', '--quiet', bare, 'main');
+  bare = seedOrigin(tmp, {
+    'pytest.ini': '[pytest]\n',
+    'src/textutil.py':
+      '"""Text helpers."""\nimport re\n\n\ndef words(s):\n    return re.findall(r"\\w+", s)\n',
+  });
   work = path.join(tmp, 'work');
   sh(tmp, 'clone', '--quiet', bare, work);
   await configureIdentity(work);

@@ -16,6 +16,7 @@ import {
   resetBranch,
 } from '../../src/github/git.js';
 import { UserError } from '../../src/types.js';
+import { seedOrigin } from '../support/git-origin.js';
 import { startGitHttpServer, type GitHttpServer } from './git-http-server.js';
 
 const sh = (cwd: string, ...args: string[]) =>
@@ -29,17 +30,14 @@ let n = 0;
 /** A bare "origin" with one commit on main, and a clone of it to work in. */
 function makeRepos(): { bare: string; work: string } {
   const dir = path.join(tmp, `r${n++}`);
-  const bare = path.join(dir, 'origin.git');
-  const seed = path.join(dir, 'seed');
-  mkdirSync(seed, { recursive: true });
-  sh(dir, 'init', '--quiet', '--bare', '-b', 'main', bare);
-  sh(seed, 'init', '--quiet', '-b', 'main');
-  writeFileSync(path.join(seed, 'README.md'), '# demo\n');
-  mkdirSync(path.join(seed, 'src'));
-  writeFileSync(path.join(seed, 'src', 'util.py'), 'def f():\n    return 1\n');
-  sh(seed, 'add', '.');
-  sh(seed, '-c', 'user.name=Seed', '-c', 'user.email=seed@example.com', 'commit', '--quiet', '-m', 'init');
-  sh(seed, 'push', '--quiet', bare, 'main');
+  const bare = seedOrigin(
+    dir,
+    { 'README.md': '# demo\n', 'src/util.py': 'def f():\n    return 1\n' },
+    {
+      env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: path.join(dir, 'seed') },
+      identity: { name: 'Seed', email: 'seed@example.com' },
+    },
+  );
   const work = path.join(dir, 'work');
   sh(dir, 'clone', '--quiet', bare, work);
   return { bare, work };

@@ -47,7 +47,7 @@ function run(cmd: string, args: string[], cwd: string): { ok: boolean; output: s
 const pytest = (root: string, file: string) =>
   run('python3', ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', path.join(root, file)], tmp);
 const nodeTest = (root: string, file: string) =>
-  run(process.execPath, ['--test', path.join(root, file)], tmp);
+  run(process.execPath, ['--test', '--test-reporter=tap', path.join(root, file)], tmp);
 const jest = (root: string, file: string) =>
   run(
     process.execPath,

@@ -1,0 +1,240 @@
+// `cosplay solve TASK.md [--repo DIR] [--json FILE] [--model M] [--base-url URL] ...`: the solve pipeline on
+// this machine, without GitHub. TASK.md holds a spec in the issue-form or ```yaml format (a .yml/.yaml file
+// may hold the bare YAML); the selected code goes into its target inside DIR and the kept unit tests into a
+// test file of DIR's framework; the verdict is printed. Exit status 0 with a pick, 1 without.
+import type { Command } from 'commander';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { llmConfigFor } from '../action/context.js';
+import { InputError, readInputs, type InputName } from '../action/inputs.js';
+import { createExecutor, type ExecutorOptions } from '../exec/index.js';
+import { createLlm, isGithubModels, type LlmConfig } from '../llm/index.js';
+import { appendTrace, paramsFromInputs, passCountOutput, resultTraceEvent } from '../modes/common.js';
+import { produceSolution, type Solution } from '../modes/solve.js';
+import { formatCount, formatDuration, renderMatrixGrid } from '../render/index.js';
+import { exampleSpecYaml, parseTaskSpec } from '../spec/index.js';
+import { UserError } from '../types.js';
+
+export interface SolveCommandOptions {
+  repo?: string;
+  json?: string;
+  model?: string;
+  baseUrl?: string;
+  preset?: string;
+  codes?: string;
+  tests?: string;
+  rounds?: string;
+  maxTokens?: string;
+  maxRequests?: string;
+  maxMinutes?: string;
+  concurrency?: string;
+  sandbox?: string;
+  testFramework?: string;
+  allowedPaths?: string[];
+  trace?: string;
+}
+
+export interface SolveIo {
+  out?: (line: string) => void;
+  err?: (line: string) => void;
+  /** OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_MODEL, GITHUB_TOKEN (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Test hooks. */
+  llmOverrides?: Partial<LlmConfig>;
+  executorOptions?: Partial<ExecutorOptions>;
+}
+
+export interface SolveCommandResult {
+  solution: Solution;
+  verdict: string;
+  json: Record<string, unknown>;
+}
+
+const FLAG_OF: Partial<Record<InputName, string>> = {
+  'base-url': '--base-url',
+  model: '--model',
+  preset: '--preset',
+  codes: '--codes',
+  tests: '--tests',
+  rounds: '--rounds',
+  'max-tokens': '--max-tokens',
+  'max-requests': '--max-requests',
+  'max-minutes': '--max-minutes',
+  concurrency: '--concurrency',
+  sandbox: '--sandbox',
+  'test-framework': '--test-framework',
+  'allowed-paths': '--allowed-paths',
+};
+
+async function readSpec(file: string, allowedPaths: string[]) {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UserError(`cannot read the task file ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  let parsed = parseTaskSpec(text, { allowedPaths });
+  if (!parsed.ok && /\.ya?ml$/i.test(file) && !/^\s*(```|~~~)/m.test(text))
+    parsed = parseTaskSpec('```yaml\n' + text.replace(/\s+$/, '') + '\n```\n', { allowedPaths });
+  if (!parsed.ok) {
+    const problems = parsed.problems.map((p) => `  - ${p.field === 'body' ? 'spec' : p.field}: ${p.message}`);
+    throw new UserError(
+      `the task spec in ${file} is incomplete:\n${problems.join('\n')}\nA complete spec looks like this:\n` +
+        '```yaml\n' +
+        exampleSpecYaml(parsed.partial.language, parsed.partial.kind, parsed.partial.target) +
+        '\n```',
+    );
+  }
+  return parsed;
+}
+
+export async function runSolveCommand(
+  taskFile: string,
+  opts: SolveCommandOptions,
+  io: SolveIo = {},
+): Promise<SolveCommandResult> {
+  const out = io.out ?? ((l: string) => process.stdout.write(l + '\n'));
+  const err = io.err ?? ((l: string) => process.stderr.write(l + '\n'));
+  const env = io.env ?? process.env;
+  const root = path.resolve(opts.repo ?? '.');
+  const st = await stat(root).catch(() => null);
+  if (!st?.isDirectory()) throw new UserError(`--repo ${opts.repo ?? '.'} is not a directory`);
+
+  // The same validation as the action's inputs, with flags > OPENAI_* variables > defaults.
+  const values: Partial<Record<InputName, string>> = {
+    'base-url': opts.baseUrl ?? env.OPENAI_BASE_URL ?? '',
+    'api-key': env.OPENAI_API_KEY ?? '',
+    model: opts.model ?? env.OPENAI_MODEL ?? '',
+    preset: opts.preset ?? '',
+    codes: opts.codes ?? '',
+    tests: opts.tests ?? '',
+    rounds: opts.rounds ?? '',
+    'max-tokens': opts.maxTokens ?? '',
+    'max-requests': opts.maxRequests ?? '',
+    'max-minutes': opts.maxMinutes ?? '',
+    concurrency: opts.concurrency ?? '',
+    sandbox: opts.sandbox ?? '',
+    'test-framework': opts.testFramework ?? '',
+    'allowed-paths': (opts.allowedPaths ?? []).join('\n'),
+  };
+  let inputs;
+  try {
+    inputs = readInputs({
+      getInput: (n) => values[n] ?? '',
+      env: { GITHUB_TOKEN: env.GITHUB_TOKEN },
+      mask: false,
+    });
+  } catch (e) {
+    if (e instanceof InputError)
+      throw new UserError(e.message.replace(/^Input `([^`]+)`/, (_m, n: InputName) => FLAG_OF[n] ?? n));
+    throw e;
+  }
+  if (values.model === '' && !isGithubModels(inputs.baseUrl) && !/api\.openai\.com/.test(inputs.baseUrl))
+    throw new UserError(`no model given for ${inputs.baseUrl}: set --model or OPENAI_MODEL`);
+  if (values.model === '' && /api\.openai\.com/.test(inputs.baseUrl)) inputs.model = 'gpt-4.1-mini';
+
+  const parsed = await readSpec(taskFile, inputs.allowedPaths);
+  for (const w of parsed.warnings) err(`cosplay solve: note: ${w}`);
+  const config = llmConfigFor(inputs, opts.trace ? path.resolve(opts.trace) : '', env, io.llmOverrides);
+  if (!opts.trace) delete config.tracePath;
+  if (inputs.sandbox === 'none')
+    err(
+      'cosplay solve: --sandbox none: generated code runs WITHOUT isolation (it can read your files and use the network)',
+    );
+  const executor = await createExecutor({ ...io.executorOptions, sandbox: inputs.sandbox });
+  const llm = createLlm(config, { env });
+  let solution: Solution;
+  try {
+    solution = await produceSolution({
+      spec: parsed.spec,
+      root,
+      taskId: `local:${path.basename(taskFile)}`,
+      llm,
+      executor,
+      params: paramsFromInputs(inputs),
+      testFramework: inputs.testFramework,
+      allowedPaths: inputs.allowedPaths,
+      log: { info: (m) => err(m), warning: (m) => err(`warning: ${m}`), error: (m) => err(`error: ${m}`) },
+    });
+  } finally {
+    await llm.close();
+    await executor.close();
+  }
+  if (opts.trace) appendTrace(path.resolve(opts.trace), resultTraceEvent(solution.result), env);
+
+  const { report } = solution.solve;
+  const codes = report.executionMatrix.length;
+  const tests = report.executionMatrix[0]?.length ?? 0;
+  const lines: string[] = [];
+  if (report.selected) {
+    lines.push(
+      `verdict: ${report.verdict}: candidate C${report.selected.index} of ${codes} passes ${report.selected.pCode} of ${tests} self-generated unit tests`,
+    );
+  } else lines.push(`verdict: ${report.verdict}: no code was selected (${report.stopReason})`);
+  lines.push('', renderMatrixGrid(report.executionMatrix, { selected: report.selected?.index }), '');
+  for (const f of solution.files)
+    lines.push(
+      `wrote ${path.join(opts.repo ?? '.', f)}${f === solution.testPath ? ` (${solution.framework.framework}, ${report.keptTests.length} tests)` : ''}`,
+    );
+  for (const n of solution.notes) lines.push(`note: ${n}`);
+  lines.push(
+    `${report.rounds} round${report.rounds === 1 ? '' : 's'} (stopped: ${report.stopReason}); ${formatCount(report.tokens)} tokens, ${formatCount(report.requests)} requests, ${formatDuration(report.wallMs)}`,
+  );
+  for (const l of lines) out(l);
+
+  const json = {
+    task: solution.task.id,
+    verdict: report.verdict,
+    selected: report.selected,
+    passCount: passCountOutput(report),
+    targetPath: solution.targetPath,
+    testPath: solution.testPath ?? null,
+    testFramework: solution.framework.framework,
+    files: solution.files,
+    keptTests: report.keptTests.map((k) => ({ ...k.test, pUT: k.pUT })),
+    executionMatrix: report.executionMatrix,
+    rounds: report.rounds,
+    stopReason: report.stopReason,
+    notes: solution.notes,
+    tokens: report.tokens,
+    requests: report.requests,
+    wallMs: report.wallMs,
+    criticalPathMs: solution.result.criticalPathMs,
+  };
+  if (opts.json) await writeFile(opts.json, JSON.stringify(json, null, 2) + '\n');
+  return { solution, verdict: report.verdict, json };
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function register(program: Command): void {
+  program
+    .command('solve')
+    .description(
+      'run CoSPlay on a task spec and write the selected code and the kept unit tests into a repository (no GitHub)',
+    )
+    .argument(
+      '<task>',
+      'the task spec: issue-form sections or a ```yaml block (a .yml file may hold bare YAML)',
+    )
+    .option('--repo <dir>', 'repository to write into', '.')
+    .option('--json <file>', 'write the result as JSON')
+    .option('--model <name>', 'model name (default: OPENAI_MODEL; GitHub Models: openai/gpt-4.1-mini)')
+    .option('--base-url <url>', 'OpenAI-compatible endpoint (default: OPENAI_BASE_URL, else GitHub Models)')
+    .option('--preset <name>', 'small or paper')
+    .option('--codes <n>', 'candidate programs in the code pool')
+    .option('--tests <n>', 'unit tests in the UT pool')
+    .option('--rounds <n>', 'maximum self-play rounds')
+    .option('--max-tokens <n>', 'token budget')
+    .option('--max-requests <n>', 'LLM request budget')
+    .option('--max-minutes <n>', 'wall-time budget of the LLM part, in minutes')
+    .option('--concurrency <n>', 'concurrent LLM requests')
+    .option('--sandbox <mode>', 'bwrap (default) or none (no isolation; must be chosen explicitly)')
+    .option('--test-framework <name>', 'auto, pytest, node:test, jest or vitest')
+    .option('--allowed-paths <glob>', 'a path pattern the run may write (repeatable)', collect)
+    .option('--trace <file>', 'write the JSONL trace of every LLM request and the decisions')
+    .action(async (task: string, opts: SolveCommandOptions) => {
+      const r = await runSolveCommand(task, opts);
+      if (!r.solution.result.selected) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,69 @@
+// `cosplay demo`: the replay model over HTTP, the sandboxed executor, grading after the pick.
+import { describe, expect, test } from '@jest/globals';
+import { Command } from 'commander';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEMO_TASK, register, runDemo } from '../../src/commands/demo.js';
+import { checkSandbox } from '../../src/exec/index.js';
+
+describe('cosplay demo', () => {
+  test('runs the bundled task offline and writes the JSON contract', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cosplay-demo-'));
+    const file = join(dir, 'demo.json');
+    const lines: string[] = [];
+    const sandbox = (await checkSandbox()).ok ? 'bwrap' : 'none';
+    const { json, result } = await runDemo({ json: file, sandbox, latencyMs: 0, log: (s) => lines.push(s) });
+    const written = JSON.parse(await readFile(file, 'utf8'));
+    expect(written).toEqual(json);
+    for (const k of [
+      'task',
+      'selected',
+      'baselines',
+      'correct',
+      'tokens',
+      'requests',
+      'wallMs',
+      'criticalPathMs',
+    ])
+      expect(written).toHaveProperty(k);
+    expect(Object.keys(written.baselines)).toEqual(['first', 'passCount', 'codet', 'mbr']);
+    expect(written.task).toBe(DEMO_TASK);
+    expect(written.selected).toEqual({
+      index: result.selected!.index,
+      code: result.selected!.code,
+      pCode: result.selected!.pCode,
+    });
+    expect(written.requests).toBeGreaterThan(16);
+    const text = lines.join('\n');
+    expect(text).toContain('Stage 2, round 1');
+    expect(text).toMatch(/code cleaning \[code \d+\]: replaced/);
+    expect(text).toMatch(/break spurious coupling \[UT \d+\]: regenerated/);
+    expect(text).toMatch(/^Pick: code \d+/m);
+    expect(text).toMatch(/Ground truth \(read after the pick\): CoSPlay (correct|wrong)/);
+    // The demo task is one where the method's decisions matter: the pick is right, pass-count's is not.
+    expect(written.correct).toBe(true);
+    expect(written.baselinesCorrect.passCount).toBe(false);
+    expect(written.latencyMs).toBe(0);
+    expect(written.wallToCriticalPath).toBeCloseTo(written.wallMs / written.criticalPathMs, 1);
+  });
+
+  test('registers `demo` with --json, --task, --sandbox and --latency-ms', () => {
+    const program = new Command();
+    register(program);
+    const cmd = program.commands.find((c) => c.name() === 'demo')!;
+    expect(cmd.options.map((o) => o.long)).toEqual([
+      '--json',
+      '--task',
+      '--dataset',
+      '--sandbox',
+      '--latency-ms',
+    ]);
+  });
+
+  test('an unknown task is a user error naming the option', async () => {
+    await expect(runDemo({ task: 'nope/1', sandbox: 'none', log: () => undefined })).rejects.toThrow(
+      /--task/,
+    );
+  });
+});
