@@ -1,5 +1,5 @@
 // Parsing of model replies into the method's items. An unusable reply yields nothing (never throws).
-import { extractCodeBlock, extractJson } from '../llm/parse.js';
+import { extractCodeBlock, extractJson, stripSpaceOutsideStrings } from '../llm/parse.js';
 import type { Language, Task } from '../types.js';
 
 /** The program in a `code` / `fix` reply, or null. */
@@ -92,18 +92,5 @@ export function answerKey(task: Task, s: string): string {
       .join('\n')
       .replace(/\n+$/, '')
       .replace(/^\n+/, '');
-  let out = '';
-  let quote: string | null = null;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (quote) {
-      out += c;
-      if (c === '\\' && i + 1 < s.length) out += s[++i];
-      else if (c === quote) quote = null;
-    } else if (c === '"' || c === "'" || c === '`') {
-      quote = c;
-      out += c;
-    } else if (!/\s/.test(c)) out += c;
-  }
-  return out;
+  return stripSpaceOutsideStrings(s);
 }

@@ -101,3 +101,24 @@ function balancedEnd(text: string, start: number): number {
   }
   return -1;
 }
+
+/**
+ * An expression with the whitespace outside string literals removed (`f([1, 2], 3)` -> `f([1,2],3)`): the key
+ * under which two writings of the same call or value (Python or JavaScript) compare equal.
+ */
+export function stripSpaceOutsideStrings(s: string): string {
+  let out = '';
+  let quote: string | null = null;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (quote) {
+      out += c;
+      if (c === '\\' && i + 1 < s.length) out += s[++i];
+      else if (c === quote) quote = null;
+    } else if (c === '"' || c === "'" || c === '`') {
+      quote = c;
+      out += c;
+    } else if (!/\s/.test(c)) out += c;
+  }
+  return out;
+}

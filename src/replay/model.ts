@@ -3,6 +3,7 @@
 // server (./server.ts) and tests drive it. Per session and task it keeps cursors over the recorded codes,
 // the recorded tests (ut-input), the distinct recorded inputs (stage-3 `inputs`) and, per input, the
 // recorded expected outputs (ut-output). A repeated request id gets the identical answer and moves no cursor.
+import { stripSpaceOutsideStrings } from '../llm/parse.js';
 import type { DatasetTask } from '../data/dataset.js';
 import { recordedInput } from '../data/dataset.js';
 import { fence, inputDigest, jsonBlock, metaDigest } from '../llm/protocol.js';
@@ -60,20 +61,7 @@ interface Cursors {
  */
 export function normalizeInput(s: string, kind: 'function' | 'stdio' = 'stdio'): string {
   if (kind === 'stdio') return s.replace(/\s+/g, ' ').trim();
-  let out = '';
-  let quote: string | null = null;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (quote) {
-      out += c;
-      if (c === '\\' && i + 1 < s.length) out += s[++i];
-      else if (c === quote) quote = null;
-    } else if (c === '"' || c === "'" || c === '`') {
-      quote = c;
-      out += c;
-    } else if (!/\s/.test(c)) out += c;
-  }
-  return out;
+  return stripSpaceOutsideStrings(s);
 }
 
 function positiveInt(v: unknown, fallback: number): number {

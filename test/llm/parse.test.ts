@@ -1,5 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { extractCodeBlock, extractJson, fencedBlocks } from '../../src/llm/parse.js';
+import {
+  extractCodeBlock,
+  extractJson,
+  fencedBlocks,
+  stripSpaceOutsideStrings,
+} from '../../src/llm/parse.js';
 
 describe('extractCodeBlock', () => {
   it('takes the fenced program out of prose', () => {
@@ -44,5 +49,12 @@ describe('extractJson', () => {
   });
   it('marks an unclosed fence', () => {
     expect(fencedBlocks('```json\n{"a":1}').map((b) => b.closed)).toEqual([false]);
+  });
+});
+
+describe('stripSpaceOutsideStrings', () => {
+  it('removes whitespace outside literals and keeps it inside, escapes included', () => {
+    expect(stripSpaceOutsideStrings("f([1, 2],\n 'a b')")).toBe("f([1,2],'a b')");
+    expect(stripSpaceOutsideStrings('g("x \\" y", `t u`)')).toBe('g("x \\" y",`t u`)');
   });
 });
