@@ -140,7 +140,10 @@ describe('produceSolution', () => {
       expect(RIGHT_JS).toContain(s.result.selected!.code);
       expect(s.framework.framework).toBe('node:test');
       expect(s.files).toEqual(['src/text.js', 'test/text.test.js']);
-      const node = spawnSync(process.execPath, ['--test', '--test-reporter=tap'], { cwd: root, encoding: 'utf8' });
+      const node = spawnSync(process.execPath, ['--test', '--test-reporter=tap'], {
+        cwd: root,
+        encoding: 'utf8',
+      });
       expect(node.stdout).toMatch(new RegExp(`# pass ${s.solve.report.keptTests.length}\\b`));
       expect(node.status).toBe(0);
       // The rest of the module byte for byte (node --test passing shows countVowels is exported).
