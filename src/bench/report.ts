@@ -35,6 +35,7 @@ const LABELS: Record<string, string> = {
   passCount: 'pass-count best-of-n',
   passCountCluster: 'pass-count + clustering',
   codet: 'CodeT',
+  codetSameSamples: 'CodeT, same samples',
   mbr: 'MBR-exec',
   first: 'first / random (pass@1)',
 };

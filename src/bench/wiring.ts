@@ -3,6 +3,7 @@
 import type { DatasetTask } from '../data/dataset.js';
 import { createCachingExecutor, createExecutor, outputsAgree } from '../exec/index.js';
 import {
+  BON_RULES,
   buildMatrix,
   computeBaselines,
   PAPER_PARAMS,
@@ -20,7 +21,8 @@ import type { Executor, Llm } from '../types.js';
 import { UserError } from '../types.js';
 import type { BenchDeps, SelectSetup } from './cli.js';
 import type { SelectionFacts } from './run.js';
-import type { StaticOptions } from './static.js';
+import { codetTied } from './selectors.js';
+import { executeRecorded, type StaticOptions } from './static.js';
 
 export const PARAM_PRESETS: Record<string, CosplayParams> = {
   paper: PAPER_PARAMS,
@@ -30,8 +32,12 @@ export const PARAM_PRESETS: Record<string, CosplayParams> = {
 
 /** Bench options that shape the method's parameters. */
 export interface ParamOptions {
-  /** Preset: paper (default), replay, small. */
+  /** Preset: paper, replay, small (default: replay for the replay model, paper for a live one). */
   params?: string;
+  /** Model (to choose the default preset). */
+  model?: string;
+  /** BoN rule override: pass-count (the paper) or dual-agreement. */
+  bonRule?: string;
   /** Self-consistency overrides: samples k, minimum agreeing votes, attempts. */
   scSamples?: string | number;
   scMinAgree?: string | number;
@@ -42,12 +48,24 @@ export interface ParamOptions {
   timeoutMs?: string | number;
 }
 
+/**
+ * The preset's name: --params, else `replay` for the replay model (the recordings cannot give the paper's
+ * 3-of-4 self-consistency a vote: docs/benchmark.md) and `paper` for a live endpoint.
+ */
+export function presetName(o: Pick<ParamOptions, 'params' | 'model'>): string {
+  return o.params ?? ((o.model ?? 'replay') === 'replay' ? 'replay' : 'paper');
+}
+
 export function benchParams(
-  setup: Pick<SelectSetup, 'codes' | 'tests' | 'rounds'>,
+  setup: Pick<SelectSetup, 'codes' | 'tests' | 'rounds'> & { model?: string },
   o: ParamOptions,
 ): CosplayParams {
-  const preset = PARAM_PRESETS[o.params ?? 'paper'];
+  const preset = PARAM_PRESETS[presetName({ params: o.params, model: setup.model ?? o.model })];
   if (!preset) throw new UserError(`--params must be one of ${Object.keys(PARAM_PRESETS).join(', ')}`);
+  if (o.bonRule !== undefined && !(BON_RULES as readonly string[]).includes(o.bonRule))
+    throw new UserError(
+      `--bon-rule must be one of ${BON_RULES.join(', ')}, got ${JSON.stringify(o.bonRule)}`,
+    );
   const n = (v: string | number | undefined) => (v === undefined || v === '' ? undefined : Number(v));
   const over: Partial<CosplayParams> = {
     nCodes: setup.codes,
@@ -57,6 +75,7 @@ export function benchParams(
     ...(n(o.scMinAgree) !== undefined ? { scMinAgree: n(o.scMinAgree) } : {}),
     ...(n(o.scAttempts) !== undefined ? { scMaxAttempts: n(o.scAttempts) } : {}),
     ...(o.noCluster ? { cluster: false } : {}),
+    ...(o.bonRule !== undefined ? { bonRule: o.bonRule as CosplayParams['bonRule'] } : {}),
     ...(n(o.timeoutMs) !== undefined ? { timeoutMs: n(o.timeoutMs) } : {}),
   };
   return resolveParams({ ...preset, ...over });
@@ -73,7 +92,9 @@ export function factsOf(r: CosplayResult): SelectionFacts {
     initialUts: r.initial.utPool.map((u) => ({ test: u.test, valid: u.valid })),
     finalUts: r.utPool.map((u) => ({ test: u.test, valid: u.valid })),
     ties: {
-      cosplay: r.selected ? [r.selected.code] : [],
+      // the pick is the lowest index among the codes the method ranks equal; averaged over them like every
+      // baseline's tie (the deterministic pick is `details.selected`)
+      cosplay: r.selectedTie.map((i) => r.codePool[i].code),
       // without clustering the method takes the first BoN-tied code; averaged over the tie like pass-count
       cosplayNoCluster: r.bonTied.map((i) => r.codePool[i].code),
       passCount: tiedCodes(r.baselines.passCount),
@@ -88,6 +109,8 @@ export function factsOf(r: CosplayResult): SelectionFacts {
     details: {
       selected: r.selected?.index ?? null,
       selectedNoCluster: r.selectedNoCluster?.index ?? null,
+      selectedTie: r.selectedTie,
+      bonRule: r.params.bonRule,
       bonTied: r.bonTied,
       clusters: r.clusters,
       stage3Inputs: r.stage3Inputs.length,
@@ -150,7 +173,7 @@ export const engineBaselines: NonNullable<StaticOptions['extraSelectors']> = ({ 
 /** The real dependencies. */
 export function realDeps(o: WiringOptions = {}): BenchDeps {
   return {
-    defaultRounds: PARAM_PRESETS[o.params ?? 'paper']?.maxRounds ?? PAPER_PARAMS.maxRounds,
+    defaultRounds: PARAM_PRESETS[presetName(o)]?.maxRounds ?? PAPER_PARAMS.maxRounds,
     outputsAgree: (a, b, kind) => outputsAgree(a, b, kind),
     extraSelectors: engineBaselines,
     createExecutor: async ({ sandbox, workers }) => {
@@ -167,27 +190,61 @@ export function realDeps(o: WiringOptions = {}): BenchDeps {
     },
     async createSelect(setup: SelectSetup) {
       const params = benchParams(setup, o);
-      let llm: Llm & { close(): Promise<void> };
       if (setup.model === 'replay') {
-        llm = await createReplayLlm(setup.tasks as DatasetTask[], {
+        const replay = await createReplayLlm(setup.tasks as DatasetTask[], {
           config: { ...(o.llmTrace ? { tracePath: o.llmTrace } : {}), concurrency: 16, maxRetries: 0 },
         });
-      } else {
-        const config = resolveLlmConfig({
-          flags: {
-            model: setup.model,
-            baseUrl: setup.baseUrl,
-            ...(o.llmTrace ? { tracePath: o.llmTrace } : {}),
+        const recorded = new Map(setup.tasks.map((t) => [t.id, t as DatasetTask]));
+        return {
+          params: { preset: presetName({ params: o.params, model: setup.model }), ...params },
+          close: () => replay.close(),
+          select: async (task) => {
+            const facts = factsOf(await runCosplay({ task, llm: replay, executor: setup.executor, params }));
+            const d = recorded.get(task.id);
+            if (d) await addSameSamplesCodet(facts, d, replay.server.model.consumed(replay.session, task.id));
+            return facts;
           },
-          env: process.env,
-        });
-        llm = createLlm(config);
+        };
       }
+      const config = resolveLlmConfig({
+        flags: {
+          model: setup.model,
+          baseUrl: setup.baseUrl,
+          ...(o.llmTrace ? { tracePath: o.llmTrace } : {}),
+        },
+        env: process.env,
+      });
+      const llm = createLlm(config);
       return {
-        params: { ...params },
+        params: { preset: presetName({ params: o.params, model: setup.model }), ...params },
         close: () => llm.close(),
         select: async (task) => factsOf(await runCosplay({ task, llm, executor: setup.executor, params })),
       };
+
+      /**
+       * CodeT given the same samples as the run: the recorded codes and tests the replay model handed out for
+       * the task (its first `used.codes` codes and first `used.tests` tests), executed as in the static check.
+       * CoSPlay reads more than N_c codes and N_t tests when stage 2 cleans and regenerates; this is the
+       * comparison that asks whether the self-play did better than simply reading that many samples.
+       */
+      async function addSameSamplesCodet(
+        facts: SelectionFacts,
+        d: DatasetTask,
+        used: { codes: number; tests: number },
+      ): Promise<void> {
+        const codes = d.codes.slice(0, used.codes);
+        const tests = d.tests.slice(0, used.tests);
+        if (codes.length === 0) return;
+        const { pass, cells } = await executeRecorded(setup.executor, d, codes, tests, {
+          timeoutMs: params.timeoutMs,
+          agree: outputsAgree,
+        });
+        facts.ties.codetSameSamples = codetTied(pass).map((i) => codes[i]);
+        facts.details = {
+          ...facts.details,
+          sameSamples: { codes: codes.length, tests: tests.length, cells },
+        };
+      }
     },
   };
 }

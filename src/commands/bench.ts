@@ -42,9 +42,10 @@ export function register(program: Command): void {
     .option('--static', 'selection check on the recordings only (no LLM): first N codes x first M tests')
     .option(
       '--params <preset>',
-      'method parameters: paper (default), replay (self-consistency k = 1), small',
-      'paper',
+      'method parameters: paper, replay (self-consistency k = 1, BoN by dual agreement), small ' +
+        '(default: replay with --model replay, paper with a live model)',
     )
+    .option('--bon-rule <rule>', 'BoN tie before stage 3: pass-count (the paper) or dual-agreement')
     .option('--sc-samples <k>', 'self-consistency samples per attempt (overrides the preset)')
     .option('--sc-min-agree <n>', 'votes the majority answer needs (overrides the preset)')
     .option('--sc-attempts <n>', 'self-consistency attempts before a UT is invalid (overrides the preset)')

@@ -1,6 +1,14 @@
 // CoSPlay: cooperative self-play of candidate programs and self-generated unit tests (the method's core).
 export { runCosplay, type RunCosplayInput } from './pipeline.js';
-export { PAPER_PARAMS, SMALL_PARAMS, REPLAY_PARAMS, resolveParams, type CosplayParams } from './params.js';
+export {
+  PAPER_PARAMS,
+  SMALL_PARAMS,
+  REPLAY_PARAMS,
+  BON_RULES,
+  resolveParams,
+  type BonRule,
+  type CosplayParams,
+} from './params.js';
 export * from './types.js';
 export {
   type ExecutionMatrix,

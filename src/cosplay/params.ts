@@ -1,6 +1,9 @@
 // Parameters of the method (symbols of the paper in comments) and the presets.
 import { UserError } from '../types.js';
 
+export const BON_RULES = ['pass-count', 'dual-agreement'] as const;
+export type BonRule = (typeof BON_RULES)[number];
+
 export interface CosplayParams {
   /** N_c: size of the code pool. */
   nCodes: number;
@@ -18,7 +21,16 @@ export interface CosplayParams {
   scMinAgree: number;
   /** Attempts before a UT is declared invalid. */
   scMaxAttempts: number;
-  /** Stage 3 output-consensus clustering (false: the pick is the first code with maximal pCode). */
+  /**
+   * Which codes are BoN-tied after stage 2 (the candidates of stage 3):
+   * - `pass-count` (the paper): the codes with maximal pCode.
+   * - `dual-agreement` (ours, CodeT's score on the final matrix): codes grouped by the exact set of valid UTs
+   *   they pass, score = (#codes in the group) x (#UTs passed), the top group(s). More robust when many of
+   *   the UTs are still wrong after self-play: a wrong UT that a few codes happen to pass lifts their pCode
+   *   but not a large group's score. Measured on the bundled replay set in docs/benchmark.md.
+   */
+  bonRule: BonRule;
+  /** Stage 3 output-consensus clustering (false: the pick is the first BoN-tied code). */
   cluster: boolean;
   /** Ours: stop stage 2 when M is all ones or nothing changed in a round (the reference runs all rounds). */
   earlyStop: boolean;
@@ -44,6 +56,7 @@ export const PAPER_PARAMS: CosplayParams = Object.freeze({
   scSamples: 4,
   scMinAgree: 3,
   scMaxAttempts: 5,
+  bonRule: 'pass-count',
   cluster: true,
   earlyStop: true,
   guardRepairs: true,
@@ -67,6 +80,7 @@ export const SMALL_PARAMS: CosplayParams = Object.freeze({
   scSamples: 3,
   scMinAgree: 2,
   scMaxAttempts: 2,
+  bonRule: 'pass-count',
   cluster: true,
   earlyStop: true,
   guardRepairs: true,
@@ -77,13 +91,15 @@ export const SMALL_PARAMS: CosplayParams = Object.freeze({
 
 /**
  * For the replay model (recorded samples): a recorded test has one recorded expected output per input, so
- * self-consistency degenerates to k = 1 (the test as the model wrote it, as in CodeT). Sizes as the paper.
+ * self-consistency degenerates to k = 1 (the test as the model wrote it, as in CodeT); with UTs that stay
+ * mostly wrong, the BoN tie is taken by dual agreement. Sizes as the paper.
  */
 export const REPLAY_PARAMS: CosplayParams = Object.freeze({
   ...PAPER_PARAMS,
   scSamples: 1,
   scMinAgree: 1,
   scMaxAttempts: 1,
+  bonRule: 'dual-agreement',
 });
 
 export function resolveParams(p?: Partial<CosplayParams>): CosplayParams {
@@ -105,6 +121,8 @@ export function resolveParams(p?: Partial<CosplayParams>): CosplayParams {
     throw new UserError(
       `CosplayParams.itemsPerRequest must be a positive integer, got ${out.itemsPerRequest}`,
     );
+  if (!(BON_RULES as readonly string[]).includes(out.bonRule))
+    throw new UserError(`CosplayParams.bonRule must be one of ${BON_RULES.join(', ')}, got ${out.bonRule}`);
   if (!Number.isInteger(out.scMinAgree) || out.scMinAgree < 1 || out.scMinAgree > Math.max(1, out.scSamples))
     throw new UserError(`CosplayParams.scMinAgree must be in 1..scSamples, got ${out.scMinAgree}`);
   return out;

@@ -3,7 +3,7 @@
 // run with the best pick so far; declined requests simply yield fewer items.
 import type { CellResult, Executor, Llm, Task, UnitTest } from '../types.js';
 import { agreeFor } from './agree.js';
-import { computeBaselines } from './baselines.js';
+import { codetScores, computeBaselines } from './baselines.js';
 import { Ctx, latest } from './context.js';
 import {
   type ExecutionMatrix,
@@ -78,12 +78,19 @@ export async function runCosplay(input: RunCosplayInput): Promise<CosplayResult>
   const m = pools.matrix();
   const pc = pCode(m);
   const eligible = eligibleOf(m, pools.uts);
-  const tied = bonTies(m, eligible);
+  // The BoN tie: maximal pCode (the paper) or the top dual-agreement group(s) (ours, params.bonRule).
+  const tied = params.bonRule === 'dual-agreement' ? codetScores(m, eligible).tied : bonTies(m, eligible);
+  const tieWhy = () =>
+    params.bonRule === 'dual-agreement'
+      ? `with the top dual-agreement score ${codetScores(m, eligible).scores[tied[0]]} (pCode ${pc[tied[0]]})`
+      : `with maximal pCode ${pc[tied[0]]}`;
   const asPick = (i: number | null | undefined): Pick | null =>
     i === null || i === undefined ? null : { index: i, code: pools.codes[i].code, pCode: pc[i] };
   const selectedNoCluster = asPick(tied[0]);
   let selected = selectedNoCluster;
   let selection: ClusterSelection | null = null;
+  // Codes the method cannot tell from the pick (the pick is the lowest index among them).
+  let selectedTie: number[] = [...tied];
   let stage3Inputs: string[] = [];
   let cp = latest(s1.cp, s2.cp);
   const finalRound = params.maxRounds + 1;
@@ -94,6 +101,7 @@ export async function runCosplay(input: RunCosplayInput): Promise<CosplayResult>
     selection = s3.selection;
     stage3Inputs = s3.inputs;
     selected = asPick(s3.selection.index);
+    selectedTie = s3.selection.tied;
     const chosen = s3.selection.clusters[s3.selection.chosen];
     ctx.note({
       round: finalRound,
@@ -101,17 +109,17 @@ export async function runCosplay(input: RunCosplayInput): Promise<CosplayResult>
       code: selected?.index,
       action: 'selected',
       reason:
-        `${tied.length} codes BoN-tied at pCode ${pc[tied[0]]}; ${s3.selection.clusters.length} output cluster(s) on ` +
+        `${tied.length} codes BoN-tied ${tieWhy()}; ${s3.selection.clusters.length} output cluster(s) on ` +
         `${s3.inputs.length} random inputs; chosen cluster {${chosen?.members.join(', ')}} with ${chosen?.agreements} pairwise agreements ` +
         `(pCode sum ${chosen?.pCodeSum}); code ${selected?.index} has the most agreements within it`,
     });
   } else if (selected) {
     const why =
       tied.length === 1
-        ? `the only code with maximal pCode ${selected.pCode}`
+        ? `the only code ${tieWhy()}`
         : !params.cluster
-          ? `first of ${tied.length} codes with maximal pCode ${selected.pCode} (clustering off)`
-          : `first of ${tied.length} codes with maximal pCode ${selected.pCode} (stage 3 skipped: ${ctx.halted?.reason ?? 'halted'})`;
+          ? `first of ${tied.length} codes ${tieWhy()} (clustering off)`
+          : `first of ${tied.length} codes ${tieWhy()} (stage 3 skipped: ${ctx.halted?.reason ?? 'halted'})`;
     ctx.note({ round: finalRound, step: 'selection', code: selected.index, action: 'selected', reason: why });
   }
   if (ctx.halted) stopReason = ctx.halted.reason;
@@ -136,6 +144,7 @@ export async function runCosplay(input: RunCosplayInput): Promise<CosplayResult>
     params,
     selected,
     selectedNoCluster,
+    selectedTie,
     bonTied: tied,
     clusters: selection?.clusters ?? [],
     stage3Inputs,

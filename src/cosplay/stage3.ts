@@ -30,6 +30,12 @@ export interface ClusterSelection {
   memberAgreements: number[];
   /** Per candidate: ERR positions. */
   errs: number[];
+  /**
+   * Codes (indexes, ascending) that every rule above ranks equal to the pick, which is the lowest index among
+   * them: the members with the best (agreements, fewest ERR, pCode) of every cluster tied with the chosen one
+   * on (agreements, pCode sum). Sampling order carries no information, so a benchmark averages over them.
+   */
+  tied: number[];
 }
 
 /**
@@ -82,7 +88,7 @@ export function selectByCluster(args: {
     };
   });
   const errs = err.map((row) => row.slice(0, positions).filter(Boolean).length);
-  if (groups.length === 0) return { index: null, clusters, chosen: -1, memberAgreements, errs };
+  if (groups.length === 0) return { index: null, clusters, chosen: -1, memberAgreements, errs, tied: [] };
 
   // Cluster choice: most pairwise agreements, then sum of pCode, then lowest index.
   let chosen = 0;
@@ -98,20 +104,29 @@ export function selectByCluster(args: {
       chosen = g;
   }
   // Code choice: most agreements with other members, then fewest ERR, then highest pCode, then lowest index.
-  let best = groups[chosen][0];
-  for (const k of groups[chosen].slice(1)) {
-    const [ca, cb] = [args.candidates[k], args.candidates[best]];
-    const key = (x: number, c: number) => [memberAgreements[x], -errs[x], args.pCode[c] ?? 0, -c];
-    const ka = key(k, ca);
-    const kb = key(best, cb);
-    for (let q = 0; q < ka.length; q++) {
-      if (ka[q] !== kb[q]) {
-        if (ka[q] > kb[q]) best = k;
-        break;
-      }
+  const key = (k: number) => [memberAgreements[k], -errs[k], args.pCode[args.candidates[k]] ?? 0];
+  const cmp = (a: number, b: number) => {
+    const [ka, kb] = [key(a), key(b)];
+    for (let q = 0; q < ka.length; q++) if (ka[q] !== kb[q]) return ka[q] - kb[q];
+    return 0;
+  };
+  const topOf = (members: number[]) => {
+    let top = [members[0]];
+    for (const k of members.slice(1)) {
+      const c = cmp(k, top[0]);
+      if (c > 0) top = [k];
+      else if (c === 0) top.push(k);
     }
-  }
-  return { index: args.candidates[best], clusters, chosen, memberAgreements, errs };
+    return top.map((k) => args.candidates[k]);
+  };
+  const best = Math.min(...topOf(groups[chosen]));
+  const c0 = clusters[chosen];
+  const tied = clusters
+    .map((c, g) => ({ c, g }))
+    .filter(({ c }) => c.agreements === c0.agreements && c.pCodeSum === c0.pCodeSum)
+    .flatMap(({ g }) => topOf(groups[g]))
+    .sort((a, b) => a - b);
+  return { index: best, clusters, chosen, memberAgreements, errs, tied };
 }
 
 export interface Stage3Result {

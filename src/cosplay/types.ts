@@ -124,9 +124,17 @@ export interface CosplayResult {
   params: CosplayParams;
   /** The CoSPlay pick (with clustering when enabled), or null when no code is eligible. */
   selected: Pick | null;
-  /** The first code with maximal pCode (the pick without clustering). */
+  /** The first BoN-tied code (the pick without clustering). */
   selectedNoCluster: Pick | null;
-  /** BoN-tied codes of the final matrix (among codes passing every trusted test). */
+  /**
+   * Codes no rule of the method tells from `selected` (ascending; `selected` is the lowest): the rest of the
+   * BoN tie when stage 3 did not run, else the codes stage 3 ranks equal (ClusterSelection.tied).
+   */
+  selectedTie: number[];
+  /**
+   * BoN-tied codes of the final matrix (among codes passing every trusted test): maximal pCode, or the top
+   * dual-agreement group(s) when params.bonRule is `dual-agreement`.
+   */
   bonTied: number[];
   /** Stage 3 clusters (empty when stage 3 did not cluster). */
   clusters: Cluster[];

@@ -117,6 +117,15 @@ export class ReplayModel {
     return this.tasks.has(taskId);
   }
 
+  /**
+   * How much of a task's recordings a session has read: codes handed out, recorded tests whose inputs were
+   * handed out (`ut-input`), distinct inputs handed out (`inputs`). Zeros when nothing was asked yet.
+   */
+  consumed(session: string, taskId: string): { codes: number; tests: number; inputs: number } {
+    const c = this.sessions.get(session)?.get(taskId);
+    return { codes: c?.code ?? 0, tests: c?.test ?? 0, inputs: c?.inputs ?? 0 };
+  }
+
   /** Forgets the cursors (and cached answers) of one session, or of all sessions. */
   reset(session?: string): void {
     if (session === undefined) {

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { runBenchCommand } from '../../src/bench/cli.js';
-import { benchParams, realDeps } from '../../src/bench/wiring.js';
+import { benchParams, factsOf, presetName, realDeps } from '../../src/bench/wiring.js';
+import type { CosplayResult } from '../../src/cosplay/index.js';
 
 class Sink extends Writable {
   text = '';
@@ -82,6 +83,16 @@ describe('bench with the engine and the replay model', () => {
     for (const t of corrupt.tasks) for (const c of t.codes) expect(c.correct).toBe(c.code === plus2);
     expect(honest.report.bon.cosplay).not.toBeNull();
     expect(honest.report.tokensPerTask).toBeGreaterThan(0);
+    // CodeT given the samples the run read: at least the pools' sizes, at most what is recorded
+    expect(honest.report.bon.codetSameSamples).not.toBeNull();
+    for (const t of honest.tasks) {
+      const used = t.details.sameSamples as { codes: number; tests: number };
+      expect(used.codes).toBeGreaterThanOrEqual(3);
+      expect(used.codes).toBeLessThanOrEqual(5);
+      expect(used.tests).toBeGreaterThanOrEqual(3);
+      expect(used.tests).toBeLessThanOrEqual(5);
+      expect(t.picks.codetSameSamples.tie.length).toBeGreaterThan(0);
+    }
   });
 
   it('maps presets and overrides onto the method parameters', () => {
@@ -89,6 +100,23 @@ describe('bench with the engine and the replay model', () => {
     expect(p).toMatchObject({ nCodes: 8, nTests: 4, maxRounds: 2, scSamples: 4, scMinAgree: 2 });
     expect(benchParams({ codes: 16, tests: 16 }, { params: 'replay' }).scSamples).toBe(1);
     expect(() => benchParams({ codes: 1, tests: 1 }, { params: 'nope' })).toThrow(/--params/);
+  });
+
+  it('defaults to the replay preset (dual agreement) for the replay model and to the paper for a live one', () => {
+    expect(presetName({})).toBe('replay');
+    expect(presetName({ model: 'replay' })).toBe('replay');
+    expect(presetName({ model: 'gpt-4o-mini' })).toBe('paper');
+    expect(presetName({ model: 'replay', params: 'paper' })).toBe('paper');
+    const replay = benchParams({ codes: 16, tests: 16, model: 'replay' }, {});
+    expect(replay).toMatchObject({ scSamples: 1, bonRule: 'dual-agreement' });
+    const live = benchParams({ codes: 16, tests: 16, model: 'gpt-4o-mini' }, {});
+    expect(live).toMatchObject({ scSamples: 4, scMinAgree: 3, bonRule: 'pass-count' });
+    expect(
+      benchParams({ codes: 16, tests: 16 }, { params: 'paper', bonRule: 'dual-agreement' }).bonRule,
+    ).toBe('dual-agreement');
+    expect(() => benchParams({ codes: 16, tests: 16 }, { bonRule: 'votes' })).toThrow(
+      /--bon-rule must be one of pass-count, dual-agreement/,
+    );
   });
 });
 
@@ -112,7 +140,36 @@ describe('bench command registration', () => {
       '--json',
       '--trace',
       '--sandbox',
+      '--params',
+      '--bon-rule',
     ])
       expect(flags).toContain(f);
+  });
+});
+
+describe('what the benchmark scores of a CoSPlay run', () => {
+  it('averages the CoSPlay pick over the codes the method ranks equal, and keeps the deterministic pick', () => {
+    const code = (c: string) => ({ code: c, origin: 'stage1', round: 0, pCode: 1 });
+    const r = {
+      selected: { index: 1, code: 'b', pCode: 1 },
+      selectedNoCluster: { index: 0, code: 'a', pCode: 1 },
+      selectedTie: [1, 3],
+      bonTied: [0, 1, 3],
+      params: { bonRule: 'dual-agreement' },
+      codePool: ['a', 'b', 'c', 'd'].map(code),
+      utPool: [],
+      initial: { codePool: [], utPool: [], executionMatrix: [] },
+      baselines: { first: null, passCount: null, codet: null, mbr: null },
+      clusters: [],
+      stage3Inputs: [],
+      rounds: [],
+      decisions: [],
+      executionMatrix: [],
+      usage: { byStage: {}, byPurpose: {} },
+    } as unknown as CosplayResult;
+    const f = factsOf(r);
+    expect(f.ties.cosplay).toEqual(['b', 'd']);
+    expect(f.ties.cosplayNoCluster).toEqual(['a', 'b', 'd']);
+    expect(f.details).toMatchObject({ selected: 1, selectedTie: [1, 3], bonRule: 'dual-agreement' });
   });
 });

@@ -206,3 +206,53 @@ describe('code choice within the cluster', () => {
     expect(selectByCluster({ candidates: [], outputs: [], pCode: [], agree: eq }).index).toBeNull();
   });
 });
+
+describe('the codes stage 3 cannot tell from its pick (ClusterSelection.tied)', () => {
+  test('members equal on every criterion of every cluster tied on (agreements, pCode sum)', () => {
+    // Clusters {0, 2} and {1, 3}: one agreement each, pCode sum 4 each; within each both members are equal.
+    // Cluster {4} has no agreement. The pick is the lowest index of the four.
+    const s = selectByCluster({
+      candidates: [0, 1, 2, 3, 4],
+      outputs: [row('a', 'E'), row('b', 'E'), row('a', 'E'), row('b', 'E'), row('c', 'E')],
+      pCode: [2, 2, 2, 2, 2],
+      agree: eq,
+    });
+    expect(s.clusters.map((c) => c.members)).toEqual([[0, 2], [1, 3], [4]]);
+    expect(s.index).toBe(0);
+    expect(s.tied).toEqual([0, 1, 2, 3]);
+  });
+
+  test('a higher pCode sum, fewer ERR or a higher pCode inside the cluster breaks the tie', () => {
+    const bySum = selectByCluster({
+      candidates: [0, 1, 2, 3],
+      outputs: [row('a'), row('b'), row('a'), row('b')],
+      pCode: [1, 2, 1, 2],
+      agree: eq,
+    });
+    expect(bySum.index).toBe(1);
+    expect(bySum.tied).toEqual([1, 3]);
+    const byErr = selectByCluster({
+      candidates: [5, 6, 7],
+      outputs: [row('a', 'E'), row('a', 'x'), row('a', 'E')],
+      pCode: [0, 0, 0, 0, 0, 3, 3, 3],
+      agree: eq,
+    });
+    // 5 and 7 agree with both others once (position 0); 6 agrees twice (5 and 7) and has no ERR.
+    expect(byErr.index).toBe(6);
+    expect(byErr.tied).toEqual([6]);
+    const byPCode = selectByCluster({
+      candidates: [0, 1, 2],
+      outputs: [row('a'), row('a'), row('a')],
+      pCode: [1, 3, 3],
+      agree: eq,
+    });
+    expect(byPCode.index).toBe(1);
+    expect(byPCode.tied).toEqual([1, 2]);
+  });
+
+  test('no candidate: no pick, empty tie', () => {
+    const s = selectByCluster({ candidates: [], outputs: [], pCode: [], agree: eq });
+    expect(s.index).toBeNull();
+    expect(s.tied).toEqual([]);
+  });
+});

@@ -201,3 +201,54 @@ describe('stage 1 with hints, plans and attack ideas', () => {
     ).toBe(true);
   });
 });
+
+describe('params.bonRule: which codes are BoN-tied before stage 3', () => {
+  // The stage-1 matrix of the first scenario above, no self-play: the off-by-one code passes 3 UTs (two of them
+  // wrong), the three correct codes 2 each. Pass-count ties {0}; dual agreement scores the correct group 3 x 2 = 6
+  // against the wrong code's 1 x 3 = 3.
+  const run = (over: Partial<CosplayParams>) =>
+    runCosplay({
+      task: TASK,
+      llm: world({
+        stage1Codes: [CODE.offByOne, CODE.correctA, CODE.correctB, CODE.correctC],
+        stage1Inputs: calls(0, 3, 4, 2),
+        wrongExpected: { 'sum_to(3)': '3', 'sum_to(4)': '6' },
+        stage3Inputs: calls(11, 12, 13),
+      }),
+      executor: executor(),
+      params: { ...base, maxRounds: 0, ...over },
+    });
+
+  test('pass-count (the paper) ties the wrong code alone and picks it', async () => {
+    const r = await run({ bonRule: 'pass-count' });
+    expect(r.executionMatrix).toEqual([
+      [1, 1, 1, 0],
+      [1, 0, 0, 1],
+      [1, 0, 0, 1],
+      [1, 0, 0, 1],
+    ]);
+    expect(r.bonTied).toEqual([0]);
+    expect(r.selectedTie).toEqual([0]);
+    expect(isCorrect(r.selected?.code)).toBe(false);
+  });
+
+  test('dual agreement ties the correct group; clustering picks in it and reports the codes it cannot tell apart', async () => {
+    const r = await run({ bonRule: 'dual-agreement' });
+    expect(r.bonTied).toEqual([1, 2, 3]);
+    expect(isCorrect(r.selected?.code)).toBe(true);
+    expect(r.selectedTie).toContain(r.selected!.index);
+    expect(r.selectedTie.every((i) => r.bonTied.includes(i))).toBe(true);
+    const why = r.decisions.find((d) => d.step === 'selection')!.reason;
+    expect(why).toMatch(/top dual-agreement score 6/);
+  });
+
+  test('without clustering the whole tie is reported and the first code is picked', async () => {
+    const r = await run({ bonRule: 'dual-agreement', cluster: false });
+    expect(r.selected?.index).toBe(1);
+    expect(r.selectedTie).toEqual([1, 2, 3]);
+  });
+
+  test('an unknown rule is refused', async () => {
+    await expect(run({ bonRule: 'majority' as never })).rejects.toThrow(/bonRule must be one of/);
+  });
+});

@@ -39,6 +39,7 @@ function result(M: number[][], utPool: PoolUt[], over: Partial<CosplayResult> = 
     params: SMALL_PARAMS,
     selected: { index: 0, code: 'def f(x):\n    return x\n', pCode: 0 },
     selectedNoCluster: null,
+    selectedTie: [0],
     bonTied: [0],
     clusters: [],
     stage3Inputs: [],

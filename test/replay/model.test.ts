@@ -127,4 +127,17 @@ describe('ReplayModel', () => {
     expect(texts(m, { stage: 'stage1', purpose: 'code', task: 'F/1', session: 'A' })).toEqual(a);
     expect(texts(m, { stage: 'stage1', purpose: 'code', task: 'F/1', session: 'B' })).not.toEqual(a);
   });
+
+  it('reports how much of a task each session has read', () => {
+    const m = new ReplayModel(recordedTasks());
+    expect(m.consumed('A', 'F/1')).toEqual({ codes: 0, tests: 0, inputs: 0 });
+    texts(m, { stage: 'stage1', purpose: 'code', task: 'F/1', session: 'A', n: 2 });
+    texts(m, { stage: 'stage1', purpose: 'ut-input', task: 'F/1', session: 'A', meta: { count: 3 } });
+    texts(m, { stage: 'stage3', purpose: 'inputs', task: 'F/1', session: 'A', meta: { count: 2 } });
+    expect(m.consumed('A', 'F/1')).toEqual({ codes: 2, tests: 3, inputs: 2 });
+    // a declined code request reads nothing more; another session is counted apart
+    texts(m, { stage: 'stage2', purpose: 'code', task: 'F/1', session: 'A', n: 5 });
+    expect(m.consumed('A', 'F/1').codes).toBe(recordedTasks()[0].codes.length);
+    expect(m.consumed('B', 'F/1')).toEqual({ codes: 0, tests: 0, inputs: 0 });
+  });
 });
