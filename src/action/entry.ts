@@ -11,6 +11,7 @@ import {
   createGitHubClient,
   repoFromEnv,
   upsertIssueComment,
+  writeJobSummary,
   type GitHub,
   type GitHubClientOptions,
 } from '../github/index.js';
@@ -117,6 +118,14 @@ async function runInner(
             ...(runUrl ? { runUrl } : {}),
           }),
         });
+      }
+      if (trigger.mode === 'gate') {
+        // A gate that did not run must not count as passed: fail the check and say how to get it run.
+        const failure =
+          `The gate did not check this pull request: ${permission.reason} Only people with write access start ` +
+          "runs (the candidates and the LLM budget are the repository's). A maintainer can check it by re-running this job.";
+        await writeJobSummary(`### CoSPlay gate: not run\n\n${failure}\n`, snapshot).catch(() => false);
+        return { verdict: 'skipped', outputs: {}, mode: trigger.mode, failure };
       }
       return { verdict: 'skipped', outputs: {}, mode: trigger.mode };
     }

@@ -108,8 +108,14 @@ export function resolveTrigger(
   env: NodeJS.ProcessEnv = process.env,
 ): Trigger {
   const p = event.payload;
-  const actor = String(p.sender?.login ?? env.GITHUB_TRIGGERING_ACTOR ?? env.GITHUB_ACTOR ?? '');
-  const actorType = typeof p.sender?.type === 'string' ? (p.sender.type as string) : undefined;
+  // Who started this run attempt. On a re-run GitHub sets GITHUB_TRIGGERING_ACTOR to whoever re-ran it while
+  // the payload's sender stays the original one: a maintainer approves a run (a gate on an outsider's pull
+  // request, say) by re-running it. The sender's type only describes the sender.
+  const sender =
+    typeof p.sender?.login === 'string' && p.sender.login !== '' ? (p.sender.login as string) : undefined;
+  const actor = String(env.GITHUB_TRIGGERING_ACTOR || sender || env.GITHUB_ACTOR || '');
+  const actorType =
+    actor === sender && typeof p.sender?.type === 'string' ? (p.sender.type as string) : undefined;
   const base = { run: true as const, actor, ...(actorType ? { actorType } : {}) };
   const action = typeof p.action === 'string' ? p.action : '';
   const labeled = action === 'labeled';
@@ -158,13 +164,14 @@ export function resolveTrigger(
   };
 
   const mode = inputs.mode;
-  // The gate checks every pull request, forks included (it runs their code only in the sandbox, and the
-  // workflow's owner chose to spend the budget on it); repair is started by a schedule or a dispatcher.
+  // Only people with write access start runs: the gate checks whoever opened, pushed to or re-ran the pull
+  // request (an outsider's pull request waits for a maintainer to re-run the job, and the gate fails until
+  // then rather than passing unchecked); repair is started by a schedule or a dispatcher.
   if (mode === 'gate' || mode === 'repair') {
     return {
       ...base,
       mode,
-      checkActor: mode === 'repair' && event.name !== 'schedule' && actor !== '',
+      checkActor: mode === 'gate' || (event.name !== 'schedule' && actor !== ''),
       why: `mode ${mode} set by the workflow (${event.name})`,
     };
   }
@@ -197,7 +204,7 @@ export function resolveTrigger(
       return {
         ...base,
         mode: 'gate',
-        checkActor: false,
+        checkActor: true,
         why: `${event.name} ${action || 'event'} (auto: gate)`,
       };
     return { run: false, reason: `${event.name} \`${action}\` events start nothing in mode auto.` };

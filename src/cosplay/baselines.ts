@@ -72,8 +72,10 @@ export function codetScores(m: ExecutionMatrix, eligible?: ReadonlyArray<boolean
 }
 
 /**
- * MBR-exec: score(i) = number of other eligible codes whose results agree with code i's on every executed
- * column (both ERR, or both finished with agreeing outputs).
+ * MBR-exec: score(i) = number of other voters whose results agree with code i's on every executed column
+ * (both ERR, or both finished with agreeing outputs). Voters are the eligible codes that finish without error
+ * on at least one column: a crowd of codes that crash everywhere agrees with itself and must not win (when no
+ * code ever finishes, every eligible code is tied).
  */
 export function mbrScores(
   cells: ReadonlyArray<ReadonlyArray<CellResult | null | undefined>>,
@@ -91,16 +93,19 @@ export function mbrScores(
       const ey = isErr(y);
       return ex || ey ? ex && ey : agree(x.output, y.output);
     });
+  const finishes = (a: number) => cols.some((j) => !isErr(cells[a][j]));
+  const voter = Array.from({ length: n }, (_, a) => (!eligible || eligible[a]) && finishes(a));
+  const voting = voter.some(Boolean) ? voter : eligible;
   const scores = Array.from({ length: n }, () => 0);
   for (let a = 0; a < n; a++)
     for (let b = a + 1; b < n; b++) {
-      if (eligible && (!eligible[a] || !eligible[b])) continue;
+      if (voting && (!voting[a] || !voting[b])) continue;
       if (same(a, b)) {
         scores[a]++;
         scores[b]++;
       }
     }
-  return best(scores, eligible);
+  return best(scores, voting);
 }
 
 function pick(s: Scored, codes: string[]): BaselinePick | null {

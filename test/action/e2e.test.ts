@@ -336,12 +336,37 @@ describe('other triggers', () => {
         action: 'synchronize',
         number: 98,
         pull_request: { number: 98 },
-        sender: { login: 'x', type: 'User' },
+        sender: { login: 'alice', type: 'User' },
       },
       inputs: inputs(),
     });
     expect(r.result.mode).toBe('gate');
     expect(r.result.failure).toContain('The gate does not run on pull_request_target');
+  });
+
+  it('a gate started by someone without write access fails unchecked until a maintainer re-runs it', async () => {
+    const before = world.server.requests.length;
+    const payload = {
+      action: 'synchronize',
+      number: 97,
+      pull_request: { number: 97 },
+      sender: { login: 'bob', type: 'User' },
+    };
+    const r = await h.runAction({ eventName: 'pull_request', payload, inputs: inputs() });
+    expect(r.result).toMatchObject({ mode: 'gate', verdict: 'skipped' });
+    expect(r.result.failure).toMatch(/The gate did not check this pull request: bob .*re-running this job/);
+    expect(r.exitCode).toBe(1);
+    expect(r.summary).toContain('CoSPlay gate: not run');
+    expect(world.server.requests.length).toBe(before);
+    // the re-run by a maintainer gets past the permission check to the gate itself (which then stops at the
+    // fake's missing pull request)
+    const rerun = await h.runAction({
+      eventName: 'pull_request',
+      payload,
+      inputs: inputs(),
+      env: { GITHUB_TRIGGERING_ACTOR: 'alice', GITHUB_RUN_ATTEMPT: '2' },
+    });
+    expect(rerun.result.failure).toContain('could not list the files of pull request #97');
   });
 
   it('workflow_dispatch with issue-number solves that issue', async () => {

@@ -112,7 +112,7 @@ describe('resolveTrigger in mode auto', () => {
     for (const action of ['opened', 'synchronize', 'reopened', 'ready_for_review'])
       expect(resolveTrigger(inputs(), ev('pull_request', { action, number: 4 }), {})).toMatchObject({
         mode: 'gate',
-        checkActor: false,
+        checkActor: true,
       });
     expect(
       resolveTrigger(inputs(), ev('pull_request_target', { action: 'synchronize', number: 4 }), {}),
@@ -153,6 +153,27 @@ describe('resolveTrigger in mode auto', () => {
     expect(() => resolveTrigger(inputs(), ev('push'), {})).toThrow(UserError);
     expect(() => resolveTrigger(inputs(), ev('push'), {})).toThrow(/does not handle the push event/);
   });
+  it('a re-run is started by whoever re-ran it (GITHUB_TRIGGERING_ACTOR), not by the original sender', () => {
+    const t = resolveTrigger(
+      inputs(),
+      {
+        name: 'pull_request',
+        payload: { action: 'synchronize', number: 4, sender: { login: 'outsider', type: 'User' } },
+      },
+      { GITHUB_TRIGGERING_ACTOR: 'maintainer', GITHUB_ACTOR: 'outsider' },
+    );
+    expect(t).toMatchObject({ run: true, mode: 'gate', actor: 'maintainer', checkActor: true });
+    expect((t as { actorType?: string }).actorType).toBeUndefined();
+    const first = resolveTrigger(
+      inputs(),
+      {
+        name: 'pull_request',
+        payload: { action: 'opened', number: 4, sender: { login: 'dependabot[bot]', type: 'Bot' } },
+      },
+      { GITHUB_TRIGGERING_ACTOR: 'dependabot[bot]' },
+    );
+    expect(first).toMatchObject({ actor: 'dependabot[bot]', actorType: 'Bot' });
+  });
   it('the actor falls back to GITHUB_TRIGGERING_ACTOR when the payload has no sender', () => {
     const t = resolveTrigger(
       inputs(),
@@ -179,11 +200,18 @@ describe('resolveTrigger with an explicit mode', () => {
       /mode solve cannot run on the schedule event/,
     );
   });
-  it('gate and repair run on whatever event the workflow chose; only a dispatched repair checks its actor', () => {
+  it('gate and repair run on whatever event the workflow chose; the gate and a dispatched repair check their actor', () => {
     expect(resolveTrigger(inputs({ mode: 'gate' }), ev('push'), {})).toMatchObject({
       mode: 'gate',
-      checkActor: false,
+      checkActor: true,
     });
+    expect(resolveTrigger(inputs({ mode: 'gate' }), { name: 'pull_request', payload: {} }, {})).toMatchObject(
+      {
+        mode: 'gate',
+        actor: '',
+        checkActor: true,
+      },
+    );
     expect(resolveTrigger(inputs({ mode: 'repair' }), ev('workflow_dispatch'), {})).toMatchObject({
       mode: 'repair',
       checkActor: true,

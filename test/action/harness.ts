@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import * as core from '@actions/core';
 import { checkSandbox } from '../../src/exec/index.js';
 import { run, type ActionResult, type RunDeps } from '../../src/main.js';
 import { FakeGitHub } from '../support/fake-github.js';
@@ -72,6 +73,8 @@ export interface RunOptions {
   ref?: string;
   /** false: the workspace is an empty folder (a workflow without actions/checkout). */
   checkout?: boolean;
+  /** More runner variables (e.g. GITHUB_TRIGGERING_ACTOR of a re-run). */
+  env?: Record<string, string>;
 }
 
 export interface RunResult {
@@ -142,10 +145,13 @@ export async function startHarness(): Promise<Harness> {
       RUNNER_TEMP: path.join(dir, 'runner-temp'),
       RUNNER_ENVIRONMENT: 'self-hosted',
       ACTIONS_RUNTIME_TOKEN: 'actions-runtime-secret-value',
+      ...o.env,
     };
     for (const k of Object.keys(process.env))
       if (k.startsWith('INPUT_') || k.startsWith('GITHUB_')) delete process.env[k];
     Object.assign(process.env, env);
+    // @actions/core keeps the first GITHUB_STEP_SUMMARY it saw (one job = one process); each run here has its own
+    (core.summary as unknown as { _filePath?: string })._filePath = undefined;
     for (const [k, v] of Object.entries(inputs)) process.env[`INPUT_${k.toUpperCase()}`] = v;
     let result: ActionResult;
     let envAfter: NodeJS.ProcessEnv;
