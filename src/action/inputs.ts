@@ -7,6 +7,7 @@ import * as core from '@actions/core';
 import { UserError } from '../types.js';
 import { isGithubModels } from '../llm/index.js';
 import type { ActionInputs } from '../modes/types.js';
+import { BON_RULES } from '../cosplay/params.js';
 
 /** A bad input value: names the input, the value and what would be accepted. */
 export class InputError extends UserError {
@@ -32,6 +33,7 @@ export const INPUT_DEFAULTS = {
   'trigger-label': 'cosplay',
   'issue-number': '',
   preset: 'small',
+  'bon-rule': 'pass-count',
   codes: '',
   tests: '',
   rounds: '',
@@ -224,6 +226,7 @@ export function readInputs(options: ReadInputsOptions = {}): ActionInputs {
     model,
     triggerLabel,
     preset: oneOf('preset', raw('preset'), PRESETS),
+    bonRule: oneOf('bon-rule', raw('bon-rule'), BON_RULES),
     maxTokens: numberInput('max-tokens', raw('max-tokens')),
     maxRequests: numberInput('max-requests', raw('max-requests')),
     maxMinutes: numberInput('max-minutes', raw('max-minutes')),

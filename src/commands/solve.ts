@@ -21,6 +21,7 @@ export interface SolveCommandOptions {
   model?: string;
   baseUrl?: string;
   preset?: string;
+  bonRule?: string;
   codes?: string;
   tests?: string;
   rounds?: string;
@@ -54,6 +55,7 @@ const FLAG_OF: Partial<Record<InputName, string>> = {
   'base-url': '--base-url',
   model: '--model',
   preset: '--preset',
+  'bon-rule': '--bon-rule',
   codes: '--codes',
   tests: '--tests',
   rounds: '--rounds',
@@ -106,6 +108,7 @@ export async function runSolveCommand(
     'api-key': env.OPENAI_API_KEY ?? '',
     model: opts.model ?? env.OPENAI_MODEL ?? '',
     preset: opts.preset ?? '',
+    'bon-rule': opts.bonRule ?? '',
     codes: opts.codes ?? '',
     tests: opts.tests ?? '',
     rounds: opts.rounds ?? '',
@@ -222,6 +225,7 @@ export function register(program: Command): void {
     .option('--model <name>', 'model name (default: OPENAI_MODEL; GitHub Models: openai/gpt-4.1-mini)')
     .option('--base-url <url>', 'OpenAI-compatible endpoint (default: OPENAI_BASE_URL, else GitHub Models)')
     .option('--preset <name>', 'small or paper')
+    .option('--bon-rule <rule>', 'BoN tie before stage 3: pass-count (the paper, default) or dual-agreement')
     .option('--codes <n>', 'candidate programs in the code pool')
     .option('--tests <n>', 'unit tests in the UT pool')
     .option('--rounds <n>', 'maximum self-play rounds')

@@ -14,10 +14,12 @@ import type { ActionInputs } from './types.js';
 
 /** The preset's parameters with the codes/tests/rounds overrides of the inputs (the gate and repair). */
 export function presetParams(
-  inputs: Pick<ActionInputs, 'preset' | 'codes' | 'tests' | 'rounds'>,
+  inputs: Pick<ActionInputs, 'preset' | 'codes' | 'tests' | 'rounds'> &
+    Partial<Pick<ActionInputs, 'bonRule'>>,
 ): Partial<CosplayParams> {
   const base = inputs.preset === 'paper' ? PAPER_PARAMS : SMALL_PARAMS;
   const params: Partial<CosplayParams> = { ...base };
+  if (inputs.bonRule !== undefined) params.bonRule = inputs.bonRule;
   if (inputs.codes !== undefined) params.nCodes = inputs.codes;
   if (inputs.tests !== undefined) params.nTests = inputs.tests;
   if (inputs.rounds !== undefined) params.maxRounds = inputs.rounds;
@@ -29,7 +31,8 @@ export function presetParams(
  * stage-3 inputs (up to 16).
  */
 export function paramsFromInputs(
-  inputs: Pick<ActionInputs, 'preset' | 'codes' | 'tests' | 'rounds'>,
+  inputs: Pick<ActionInputs, 'preset' | 'codes' | 'tests' | 'rounds'> &
+    Partial<Pick<ActionInputs, 'bonRule'>>,
 ): Partial<CosplayParams> {
   const base = inputs.preset === 'paper' ? PAPER_PARAMS : SMALL_PARAMS;
   const params = presetParams(inputs);

@@ -4,6 +4,7 @@
 import type { GitHub, RepoRef } from '../github/index.js';
 import type { GatewayLlm } from '../llm/index.js';
 import type { Executor } from '../types.js';
+import type { BonRule } from '../cosplay/params.js';
 
 export type ModeName = 'solve' | 'gate' | 'repair';
 
@@ -17,6 +18,8 @@ export interface ActionInputs {
   triggerLabel: string;
   issueNumber?: number;
   preset: 'small' | 'paper';
+  /** The BoN tie before stage 3 (CosplayParams.bonRule). */
+  bonRule: BonRule;
   codes?: number;
   tests?: number;
   rounds?: number;

@@ -28,6 +28,7 @@ describe('readInputs', () => {
       model: 'openai/gpt-4.1-mini',
       triggerLabel: 'cosplay',
       preset: 'small',
+      bonRule: 'pass-count',
       maxTokens: 400000,
       maxRequests: 150,
       maxMinutes: 20,
@@ -51,6 +52,7 @@ describe('readInputs', () => {
       model: 'qwen2.5-coder:7b',
       'issue-number': '#12',
       preset: 'paper',
+      'bon-rule': 'Dual-Agreement',
       codes: '8',
       tests: '6',
       rounds: '0',
@@ -70,6 +72,7 @@ describe('readInputs', () => {
       apiKey: '', // not GitHub Models: no key unless given (local endpoints need none)
       issueNumber: 12,
       preset: 'paper',
+      bonRule: 'dual-agreement',
       codes: 8,
       tests: 6,
       rounds: 0,
@@ -89,6 +92,7 @@ describe('readInputs', () => {
     [{ mode: 'fix' }, 'mode', /"fix" is not one of the accepted values: `auto`, `solve`, `gate`, `repair`/],
     [{ sandbox: 'docker' }, 'sandbox', /`bwrap`, `none`/],
     [{ preset: 'huge' }, 'preset', /`small`, `paper`/],
+    [{ 'bon-rule': 'votes' }, 'bon-rule', /`pass-count`, `dual-agreement`/],
     [{ 'test-framework': 'mocha' }, 'test-framework', /`pytest`, `node:test`, `jest`, `vitest`/],
     [{ draft: 'yes' }, 'draft', /use `true` or `false`/],
     [{ 'group-repairs': '1' }, 'group-repairs', /use `true` or `false`/],
@@ -140,6 +144,6 @@ describe('readInputs', () => {
   });
 
   it('lists every input with its default', () => {
-    expect(Object.keys(INPUT_DEFAULTS)).toHaveLength(23);
+    expect(Object.keys(INPUT_DEFAULTS)).toHaveLength(24);
   });
 });

@@ -127,6 +127,7 @@ export const DEFAULT_INPUTS: ActionInputs = {
   model: 'scripted',
   triggerLabel: 'cosplay',
   preset: 'small',
+  bonRule: 'pass-count',
   codes: 4,
   tests: 4,
   rounds: 1,

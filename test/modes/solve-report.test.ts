@@ -144,6 +144,9 @@ describe('paramsFromInputs', () => {
       maxRounds: 0,
     });
     expect(paramsFromInputs({ preset: 'small', tests: 12 })).toMatchObject({ nTests: 12, nRandomInputs: 12 });
+    expect(paramsFromInputs({ preset: 'small', bonRule: 'dual-agreement' }).bonRule).toBe('dual-agreement');
+    expect(presetParams({ preset: 'paper', bonRule: 'dual-agreement' }).bonRule).toBe('dual-agreement');
+    expect(presetParams({ preset: 'paper' }).bonRule).toBe('pass-count');
   });
 });
 
