@@ -92,6 +92,7 @@ export async function runCosplay(input: RunCosplayInput): Promise<CosplayResult>
   // Codes the method cannot tell from the pick (the pick is the lowest index among them).
   let selectedTie: number[] = [...tied];
   let stage3Inputs: string[] = [];
+  let stage3Outputs: CellResult[][] = [];
   let cp = latest(s1.cp, s2.cp);
   const finalRound = params.maxRounds + 1;
   if (pools.codes.length > 0 && tied.length === 0) ctx.degrade('no code passes every trusted test: no pick');
@@ -100,6 +101,7 @@ export async function runCosplay(input: RunCosplayInput): Promise<CosplayResult>
     cp = latest(cp, s3.cp);
     selection = s3.selection;
     stage3Inputs = s3.inputs;
+    stage3Outputs = s3.outputs;
     selected = asPick(s3.selection.index);
     selectedTie = s3.selection.tied;
     const chosen = s3.selection.clusters[s3.selection.chosen];
@@ -148,6 +150,7 @@ export async function runCosplay(input: RunCosplayInput): Promise<CosplayResult>
     bonTied: tied,
     clusters: selection?.clusters ?? [],
     stage3Inputs,
+    stage3Outputs,
     baselines,
     baselinesFinal: computeBaselines({
       matrix: m,

@@ -140,6 +140,8 @@ export interface CosplayResult {
   clusters: Cluster[];
   /** Stage 3 inputs the clustering used (after validation). */
   stage3Inputs: string[];
+  /** stage3Outputs[k][p]: BoN-tied code bonTied[k] on stage3Inputs[p] (empty when stage 3 did not run). */
+  stage3Outputs: CellResult[][];
   /** Baselines on the stage-1 matrix (the plain pool, before self-play); indexes into `initial.codePool`. */
   baselines: Baselines;
   /** The same baselines on the final matrix; indexes into `codePool`. */

@@ -248,10 +248,13 @@ async function checkFunction(
     const independent = new Set(independentRows(result.codePool));
     const members = chosen.members.filter((i) => independent.has(i));
     if (members.length > 0) {
-      const cells = await run(
-        [seed, ...members.map((i) => result.codePool[i]!.code)],
-        result.stage3Inputs.map((call) => ({ call })),
-      );
+      // The members' outputs come from stage 3 (rows follow bonTied); only the PR's code runs here.
+      const rowOf = (i: number) => result.stage3Outputs[result.bonTied.indexOf(i)];
+      const known = members.every((i) => rowOf(i)?.length === result.stage3Inputs.length);
+      const tests = result.stage3Inputs.map((call) => ({ call }));
+      const cells = known
+        ? [...(await run([seed], tests)), ...members.map((i) => rowOf(i)!)]
+        : await run([seed, ...members.map((i) => result.codePool[i]!.code)], tests);
       fresh = {
         inputs: result.stage3Inputs,
         seed: cells[0]!,

@@ -240,12 +240,17 @@ describe('params.bonRule: which codes are BoN-tied before stage 3', () => {
     expect(r.selectedTie.every((i) => r.bonTied.includes(i))).toBe(true);
     const why = r.decisions.find((d) => d.step === 'selection')!.reason;
     expect(why).toMatch(/top dual-agreement score 6/);
+    // stage 3's outputs come back with the result, one row per BoN-tied code, one cell per stage-3 input
+    expect(r.stage3Inputs.length).toBeGreaterThan(0);
+    expect(r.stage3Outputs).toHaveLength(r.bonTied.length);
+    for (const row of r.stage3Outputs) expect(row).toHaveLength(r.stage3Inputs.length);
   });
 
   test('without clustering the whole tie is reported and the first code is picked', async () => {
     const r = await run({ bonRule: 'dual-agreement', cluster: false });
     expect(r.selected?.index).toBe(1);
     expect(r.selectedTie).toEqual([1, 2, 3]);
+    expect(r.stage3Outputs).toEqual([]);
   });
 
   test('an unknown rule is refused', async () => {

@@ -43,6 +43,7 @@ function result(M: number[][], utPool: PoolUt[], over: Partial<CosplayResult> = 
     bonTied: [0],
     clusters: [],
     stage3Inputs: [],
+    stage3Outputs: [],
     baselines: { first: null, passCount: null, codet: null, mbr: null },
     baselinesFinal: { first: null, passCount: null, codet: null, mbr: null },
     codePool: M.map((_, i) => ({ code: `c${i}`, origin: 'plan', round: 0 })),
