@@ -17,7 +17,7 @@ import {
 } from '../cosplay/index.js';
 import { createLlm, resolveLlmConfig } from '../llm/index.js';
 import { createReplayLlm } from '../replay/index.js';
-import type { Executor, Llm } from '../types.js';
+import type { Executor } from '../types.js';
 import { UserError } from '../types.js';
 import type { BenchDeps, SelectSetup } from './cli.js';
 import type { SelectionFacts } from './run.js';
@@ -170,6 +170,30 @@ export const engineBaselines: NonNullable<StaticOptions['extraSelectors']> = ({ 
   return out;
 };
 
+/**
+ * CodeT given the same samples as a replay run: the recorded codes and tests the replay model handed out for
+ * the task (its first `used.codes` codes and first `used.tests` tests), executed as in the static check.
+ * CoSPlay reads more than N_c codes and N_t tests when stage 2 cleans and regenerates; this is the comparison
+ * that asks whether the self-play did better than simply reading that many samples.
+ */
+async function addSameSamplesCodet(
+  facts: SelectionFacts,
+  executor: Executor,
+  d: DatasetTask,
+  used: { codes: number; tests: number },
+  timeoutMs: number | undefined,
+): Promise<void> {
+  const codes = d.codes.slice(0, used.codes);
+  const tests = d.tests.slice(0, used.tests);
+  if (codes.length === 0) return;
+  const { pass, cells } = await executeRecorded(executor, d, codes, tests, {
+    timeoutMs,
+    agree: outputsAgree,
+  });
+  facts.ties.codetSameSamples = codetTied(pass).map((i) => codes[i]);
+  facts.details = { ...facts.details, sameSamples: { codes: codes.length, tests: tests.length, cells } };
+}
+
 /** The real dependencies. */
 export function realDeps(o: WiringOptions = {}): BenchDeps {
   return {
@@ -190,18 +214,22 @@ export function realDeps(o: WiringOptions = {}): BenchDeps {
     },
     async createSelect(setup: SelectSetup) {
       const params = benchParams(setup, o);
+      const shown = { preset: presetName({ params: o.params, model: setup.model }), ...params };
       if (setup.model === 'replay') {
         const replay = await createReplayLlm(setup.tasks as DatasetTask[], {
           config: { ...(o.llmTrace ? { tracePath: o.llmTrace } : {}), concurrency: 16, maxRetries: 0 },
         });
         const recorded = new Map(setup.tasks.map((t) => [t.id, t as DatasetTask]));
         return {
-          params: { preset: presetName({ params: o.params, model: setup.model }), ...params },
+          params: shown,
           close: () => replay.close(),
           select: async (task) => {
             const facts = factsOf(await runCosplay({ task, llm: replay, executor: setup.executor, params }));
             const d = recorded.get(task.id);
-            if (d) await addSameSamplesCodet(facts, d, replay.server.model.consumed(replay.session, task.id));
+            if (d) {
+              const used = replay.server.model.consumed(replay.session, task.id);
+              await addSameSamplesCodet(facts, setup.executor, d, used, params.timeoutMs);
+            }
             return facts;
           },
         };
@@ -216,35 +244,10 @@ export function realDeps(o: WiringOptions = {}): BenchDeps {
       });
       const llm = createLlm(config);
       return {
-        params: { preset: presetName({ params: o.params, model: setup.model }), ...params },
+        params: shown,
         close: () => llm.close(),
         select: async (task) => factsOf(await runCosplay({ task, llm, executor: setup.executor, params })),
       };
-
-      /**
-       * CodeT given the same samples as the run: the recorded codes and tests the replay model handed out for
-       * the task (its first `used.codes` codes and first `used.tests` tests), executed as in the static check.
-       * CoSPlay reads more than N_c codes and N_t tests when stage 2 cleans and regenerates; this is the
-       * comparison that asks whether the self-play did better than simply reading that many samples.
-       */
-      async function addSameSamplesCodet(
-        facts: SelectionFacts,
-        d: DatasetTask,
-        used: { codes: number; tests: number },
-      ): Promise<void> {
-        const codes = d.codes.slice(0, used.codes);
-        const tests = d.tests.slice(0, used.tests);
-        if (codes.length === 0) return;
-        const { pass, cells } = await executeRecorded(setup.executor, d, codes, tests, {
-          timeoutMs: params.timeoutMs,
-          agree: outputsAgree,
-        });
-        facts.ties.codetSameSamples = codetTied(pass).map((i) => codes[i]);
-        facts.details = {
-          ...facts.details,
-          sameSamples: { codes: codes.length, tests: tests.length, cells },
-        };
-      }
     },
   };
 }

@@ -79,10 +79,11 @@ export async function runCosplay(input: RunCosplayInput): Promise<CosplayResult>
   const pc = pCode(m);
   const eligible = eligibleOf(m, pools.uts);
   // The BoN tie: maximal pCode (the paper) or the top dual-agreement group(s) (ours, params.bonRule).
-  const tied = params.bonRule === 'dual-agreement' ? codetScores(m, eligible).tied : bonTies(m, eligible);
+  const dual = params.bonRule === 'dual-agreement' ? codetScores(m, eligible) : null;
+  const tied = dual ? dual.tied : bonTies(m, eligible);
   const tieWhy = () =>
-    params.bonRule === 'dual-agreement'
-      ? `with the top dual-agreement score ${codetScores(m, eligible).scores[tied[0]]} (pCode ${pc[tied[0]]})`
+    dual
+      ? `with the top dual-agreement score ${dual.scores[tied[0]]} (pCode ${pc[tied[0]]})`
       : `with maximal pCode ${pc[tied[0]]}`;
   const asPick = (i: number | null | undefined): Pick | null =>
     i === null || i === undefined ? null : { index: i, code: pools.codes[i].code, pCode: pc[i] };

@@ -246,19 +246,18 @@ async function checkFunction(
     : undefined;
   if (chosen && result.stage3Inputs.length > 0) {
     const independent = new Set(independentRows(result.codePool));
-    const members = chosen.members.filter((i) => independent.has(i));
+    // The members' outputs come from stage 3 (rows follow bonTied); only the PR's code runs here.
+    const rowOf = (i: number) => result.stage3Outputs[result.bonTied.indexOf(i)];
+    const members = chosen.members.filter((i) => independent.has(i) && rowOf(i) !== undefined);
     if (members.length > 0) {
-      // The members' outputs come from stage 3 (rows follow bonTied); only the PR's code runs here.
-      const rowOf = (i: number) => result.stage3Outputs[result.bonTied.indexOf(i)];
-      const known = members.every((i) => rowOf(i)?.length === result.stage3Inputs.length);
-      const tests = result.stage3Inputs.map((call) => ({ call }));
-      const cells = known
-        ? [...(await run([seed], tests)), ...members.map((i) => rowOf(i)!)]
-        : await run([seed, ...members.map((i) => result.codePool[i]!.code)], tests);
+      const [seedCells] = await run(
+        [seed],
+        result.stage3Inputs.map((call) => ({ call })),
+      );
       fresh = {
         inputs: result.stage3Inputs,
-        seed: cells[0]!,
-        reference: members.map((index, k) => ({ index, cells: cells[k + 1]! })),
+        seed: seedCells!,
+        reference: members.map((index) => ({ index, cells: rowOf(index)! })),
       };
     }
   }

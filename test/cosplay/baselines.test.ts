@@ -98,6 +98,16 @@ describe('MBR-exec', () => {
     expect(mbrScores(cells, eq).tied).toEqual([0, 1]);
   });
 
+  test('codes that never finish do not vote: a crowd crashing everywhere cannot win', () => {
+    const cells = [out('E', 'E'), out('E', 'E'), out('E', 'E'), out('1', '2'), out('1', '2'), out('1', '3')];
+    const s = mbrScores(cells, eq);
+    expect(s.tied).toEqual([3, 4]);
+    expect(s.scores.slice(3)).toEqual([1, 1, 0]);
+    expect(s.scores.slice(0, 3).every((x) => Number.isNaN(x))).toBe(true);
+    // when no code ever finishes, every code is tied
+    expect(mbrScores([out('E'), out('E')], eq).tied).toEqual([0, 1]);
+  });
+
   test('only columns executed for every code count (invalid UTs are null)', () => {
     const cells: (CellResult | null)[][] = [
       [{ verdict: 'pass', output: '1' }, null],
