@@ -12,7 +12,7 @@ import type { ActionInputs } from './types.js';
 // ---------------------------------------------------------------------------------------------------------
 // Parameters
 
-/** The preset's parameters with the codes/tests/rounds overrides of the inputs (the gate and repair). */
+/** The preset's parameters with the bon-rule/codes/tests/rounds overrides of the inputs. */
 export function presetParams(
   inputs: Pick<ActionInputs, 'preset' | 'codes' | 'tests' | 'rounds'> &
     Partial<Pick<ActionInputs, 'bonRule'>>,
@@ -27,8 +27,8 @@ export function presetParams(
 }
 
 /**
- * The solve mode's parameters: `presetParams`, and a `tests` override also raises the number of random
- * stage-3 inputs (up to 16).
+ * The parameters of every mode (solve, gate, repair): `presetParams`, and a `tests` override also raises the
+ * number of random stage-3 inputs (up to 16).
  */
 export function paramsFromInputs(
   inputs: Pick<ActionInputs, 'preset' | 'codes' | 'tests' | 'rounds'> &

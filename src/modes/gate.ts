@@ -19,7 +19,7 @@ import { runCosplay, type CosplayResult } from '../cosplay/index.js';
 import { outputsAgree } from '../exec/index.js';
 import type { GatewayLlm } from '../llm/index.js';
 import { functionTask } from '../spec/index.js';
-import { presetParams, withSeeds } from './common.js';
+import { paramsFromInputs, withSeeds } from './common.js';
 import { standaloneProgram } from '../gate/source.js';
 import { withholdCode } from '../gate/guard.js';
 import { selectGateTargets, type GateTarget } from '../gate/targets.js';
@@ -205,7 +205,7 @@ async function checkFunction(
     description: target.description,
     context,
   });
-  const params = withSeeds(presetParams(ctx.inputs), 1);
+  const params = withSeeds(paramsFromInputs(ctx.inputs), 1);
   // The PR's code never reaches the model: requests that would show it (code fixing of the seed, a UT
   // regeneration showing it as "a previous attempt") are answered locally with nothing.
   const guarded = withholdCode(llm, [seed]);

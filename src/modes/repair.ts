@@ -31,7 +31,7 @@ import {
   writeSelectedCode,
 } from '../repo/index.js';
 import { functionTask, sanitizeUntrusted } from '../spec/index.js';
-import { presetParams, withSeeds } from './common.js';
+import { paramsFromInputs, withSeeds } from './common.js';
 import { runCosplay, type CosplayResult } from '../cosplay/index.js';
 import type { GatewayLlm } from '../llm/index.js';
 import { standaloneProgram } from '../gate/source.js';
@@ -249,7 +249,7 @@ async function repairOne(
       task,
       llm,
       executor,
-      params: withSeeds(presetParams(ctx.inputs), 1),
+      params: withSeeds(paramsFromInputs(ctx.inputs), 1),
       seedCodes: [seed],
       trustedTests: outcome.trusted,
     });
