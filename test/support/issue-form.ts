@@ -1,0 +1,37 @@
+// The issue form of a `count_vowels` task as GitHub renders it, with an injected hidden HTML comment at the end
+// of the description (each test names the injection it checks is stripped).
+export function countVowelsIssue(hiddenComment: string): string {
+  return [
+    '### Language',
+    '',
+    'python',
+    '',
+    '### Kind',
+    '',
+    'function',
+    '',
+    '### Target file',
+    '',
+    'src/textutil.py',
+    '',
+    '### Signature or I/O format',
+    '',
+    '```text',
+    'def count_vowels(text: str) -> int',
+    '```',
+    '',
+    '### Description',
+    '',
+    `Return how many vowels (a, e, i, o, u, in either case) the string contains.<!-- ${hiddenComment} -->`,
+    '',
+    '### Examples',
+    '',
+    '```text',
+    "count_vowels('Hello') == 2",
+    '```',
+    '',
+    '### Constraints',
+    '',
+    '_No response_',
+  ].join('\n');
+}
