@@ -3,9 +3,9 @@
 // doing nothing.
 import { UserError } from '../types.js';
 import type { Mode, ModeName } from '../modes/types.js';
-import { runGate } from '../modes/gate.js';
-import { runRepair } from '../modes/repair.js';
-import { runSolve } from '../modes/solve.js';
+import { runGate } from '../modes/gate/mode.js';
+import { runRepair } from '../modes/repair/mode.js';
+import { runSolve } from '../modes/solve/mode.js';
 
 export type ModeRegistry = Partial<Record<ModeName, Mode>>;
 

@@ -9,10 +9,10 @@ import { llmConfigFor } from '../action/context.js';
 import { InputError, readInputs, type InputName } from '../action/inputs.js';
 import { createExecutor, type ExecutorOptions } from '../exec/index.js';
 import { createLlm, isGithubModels, type LlmConfig } from '../llm/index.js';
-import { appendTrace, paramsFromInputs, passCountOutput, resultTraceEvent } from '../modes/common.js';
-import { produceSolution, type Solution } from '../modes/solve.js';
+import { appendTrace, paramsFromInputs, passCountOutput, resultTraceEvent } from '../modes/solve/report.js';
+import { produceSolution, type Solution } from '../modes/solve/mode.js';
 import { formatCount, formatDuration, renderMatrixGrid } from '../render/index.js';
-import { exampleSpecYaml, parseTaskSpec } from '../spec/index.js';
+import { exampleSpecYaml, parseTaskSpec } from '../taskspec/index.js';
 import { UserError } from '../types.js';
 
 export interface SolveCommandOptions {

@@ -19,7 +19,7 @@ import {
 } from './harness.js';
 import { RIGHT, startWorld, type World } from './world.js';
 import { defaultModes } from '../../src/action/modes.js';
-import { runSolve } from '../../src/modes/solve.js';
+import { runSolve } from '../../src/modes/solve/mode.js';
 
 let h: Harness;
 let world: World;

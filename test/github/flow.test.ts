@@ -45,7 +45,7 @@ import {
   renderSpecProblemsComment,
   SPEC_COMMENT_KIND,
   specToTask,
-} from '../../src/spec/index.js';
+} from '../../src/taskspec/index.js';
 import { FakeGitHub } from '../support/fake-github.js';
 import { seedOrigin } from '../support/git-origin.js';
 

@@ -1,0 +1,290 @@
+// mode: gate (on pull_request). For each function the pull request adds or changes that has a spec, CoSPlay
+// generates candidates and unit tests from the spec alone (the PR's code never reaches a generator prompt)
+// and the PR's implementation joins the code pool as a seed, judged like any other candidate. The check fails
+// when the PR's function disagrees with a high-support consensus (see src/modes/gate/judge.ts); counterexamples go
+// to annotations on the function, one PR comment (updated on re-runs) and the job summary. Fork pull requests
+// run with a read-only token: when the comment is refused the job summary is the report.
+import type { ModeContext, ModeOutcome, Mode } from '../types.js';
+import type { CellResult, Executor, UnitTest } from '../../types.js';
+import {
+  annotate,
+  findMarkedComment,
+  getPullRequest,
+  upsertIssueComment,
+  writeJobSummary,
+  type Annotation,
+} from '../../github/index.js';
+import { promptContext, targetContextFromSource } from '../../repo/index.js';
+import { runCosplay, type CosplayResult } from '../../cosplay/index.js';
+import { outputsAgree } from '../../exec/index.js';
+import type { GatewayLlm } from '../../llm/index.js';
+import { functionTask } from '../../taskspec/index.js';
+import { paramsFromInputs, withSeeds } from '../solve/report.js';
+import { standaloneProgram } from '../../repo/source.js';
+import { withholdCode } from './guard.js';
+import { selectGateTargets, type GateTarget } from './targets.js';
+import { pullRequestSources } from './files.js';
+import { independentRows, judgeGate, type FreshEvidence } from './judge.js';
+import {
+  GATE_COMMENT_KIND,
+  gateAnnotations,
+  gateFailed,
+  gateHeadline,
+  renderGateComment,
+  renderGateSummary,
+  type GateFunctionReport,
+  type GateReport,
+} from './render.js';
+
+/** Functions checked per run at most (each one is a CoSPlay run). */
+export const GATE_MAX_FUNCTIONS = 6;
+
+/** Side effects of reporting, replaceable in tests. */
+export interface GateIo {
+  annotate(a: Annotation): void;
+  writeSummary(markdown: string): Promise<boolean>;
+}
+
+const defaultIo: GateIo = { annotate, writeSummary: (md) => writeJobSummary(md) };
+
+export const runGate: Mode = (ctx) => gate(ctx);
+
+export async function gate(ctx: ModeContext, io: GateIo = defaultIo): Promise<ModeOutcome> {
+  if (ctx.eventName === 'pull_request_target') {
+    const msg =
+      'The gate does not run on pull_request_target: that event runs with secrets and a write token, and checking out the pull request there would run fork code with them. Trigger the gate with `on: pull_request` (fork pull requests then run with a read-only token, and the report goes to the job summary).';
+    await io.writeSummary(`## CoSPlay gate: refused\n\n${msg}\n`);
+    return { verdict: 'error', outputs: {}, failure: msg };
+  }
+  const pull = ctx.event?.pull_request as Record<string, any> | undefined;
+  if (ctx.eventName !== 'pull_request' || !pull || typeof pull.number !== 'number') {
+    const msg = `The gate runs on pull_request events; this run was triggered by ${ctx.eventName || 'an unknown event'}, so there is nothing to check.`;
+    ctx.log.info(msg);
+    await io.writeSummary(`## CoSPlay gate: skipped\n\n${msg}\n`);
+    return { verdict: 'skipped', outputs: {} };
+  }
+  const started = Date.now();
+  const pullNumber = pull.number as number;
+  let body = typeof pull.body === 'string' ? pull.body : '';
+  let headSha = String(pull.head?.sha ?? '');
+  let isFork =
+    typeof pull.head?.repo?.full_name === 'string'
+      ? pull.head.repo.full_name.toLowerCase() !== `${ctx.repo.owner}/${ctx.repo.repo}`.toLowerCase()
+      : pull.head?.repo === null;
+  const notes: string[] = [];
+  try {
+    const info = await getPullRequest(ctx.gh, { ...ctx.repo, pullNumber });
+    body = info.body;
+    headSha = info.headSha || headSha;
+    isFork = info.isFork;
+  } catch (err) {
+    notes.push(
+      `The pull request could not be read from the API (${errorText(err)}); the event's copy was used.`,
+    );
+  }
+
+  const sources = await pullRequestSources({
+    gh: ctx.gh,
+    repo: ctx.repo,
+    pullNumber,
+    workspace: ctx.workspace,
+    baseSha: typeof pull.base?.sha === 'string' ? pull.base.sha : null,
+  });
+  notes.push(...sources.notes);
+  const { targets, skipped } = selectGateTargets(sources.files, body, { limit: GATE_MAX_FUNCTIONS });
+
+  const report: GateReport = {
+    pullNumber,
+    headSha,
+    isFork,
+    minSupport: ctx.inputs.gateMinSupport,
+    functions: [],
+    skipped,
+    notes,
+    tokens: 0,
+    requests: 0,
+    wallMs: 0,
+    ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
+  };
+
+  if (targets.length > 0) {
+    const llm = ctx.createLlm();
+    let executor: (Executor & { close(): Promise<void> }) | null = null;
+    try {
+      executor = await ctx.createExecutor();
+      for (const target of targets) {
+        const budget = llm.budgetStatus();
+        if (budget.exhausted) {
+          report.functions.push(
+            unjudged(target, `the LLM budget is spent (${budget.reason ?? budget.exhausted})`),
+          );
+          continue;
+        }
+        ctx.log.info(`gate: checking ${target.fn.name} in ${target.path}`);
+        report.functions.push(await checkFunction(ctx, llm, executor, target));
+      }
+    } finally {
+      const usage = llm.usage();
+      report.tokens = usage.total.tokens;
+      report.requests = usage.total.requests;
+      await llm.close().catch(() => {});
+      if (executor) await executor.close().catch(() => {});
+    }
+  }
+  report.wallMs = Date.now() - started;
+
+  for (const a of gateAnnotations(report)) io.annotate(a);
+  const failed = gateFailed(report);
+
+  // One PR comment, updated on re-runs. A passing run only updates a comment an earlier run left (so a fixed
+  // PR does not keep showing an old failure) and creates none.
+  const target = { ...ctx.repo, issueNumber: pullNumber, kind: GATE_COMMENT_KIND };
+  try {
+    if (failed) {
+      const c = await upsertIssueComment(ctx.gh, { ...target, body: renderGateComment(report) });
+      ctx.log.info(`gate: ${c.created ? 'commented' : 'updated the comment'} ${c.url}`);
+    } else if (await findMarkedComment(ctx.gh, target)) {
+      await upsertIssueComment(ctx.gh, { ...target, body: renderGateComment(report) });
+    }
+  } catch (err) {
+    report.notes.push(
+      `The pull request comment could not be written (${errorText(err)})${isFork ? ': expected for a fork pull request, whose token is read-only' : ''}. This summary is the report.`,
+    );
+    ctx.log.warning(`gate: no PR comment: ${errorText(err)}`);
+  }
+  await io.writeSummary(renderGateSummary(report));
+
+  const outputs = {
+    'gate-checked': String(report.functions.filter((f) => f.judgement).length),
+    'gate-disagreements': String(report.functions.filter((f) => f.judgement?.status === 'disagrees').length),
+  };
+  if (failed)
+    return {
+      verdict: 'failed',
+      outputs,
+      failure: gateHeadline(report) + ' (see the annotations and the job summary)',
+    };
+  return { verdict: 'passed', outputs };
+}
+
+/** Where the function is and how the pull request changed it: the head of its report. */
+function functionReport(target: GateTarget, judgement: GateFunctionReport['judgement']): GateFunctionReport {
+  return {
+    path: target.path,
+    name: target.fn.name,
+    startLine: target.fn.startLine,
+    endLine: target.fn.endLine,
+    change: target.fn.change,
+    specSource: target.specSource,
+    judgement,
+  };
+}
+
+/** A function the gate could not judge, with the reason. */
+function unjudged(target: GateTarget, note: string): GateFunctionReport {
+  return { ...functionReport(target, null), note };
+}
+
+async function checkFunction(
+  ctx: ModeContext,
+  llm: GatewayLlm,
+  executor: Executor,
+  target: GateTarget,
+): Promise<GateFunctionReport> {
+  const seed = standaloneProgram(target.source, target.language, target.fn.name);
+  if (!seed) return unjudged(target, 'its definition could not be isolated from the file');
+  // The prompt context is the file's imports and other names, never the function's body.
+  const context = promptContext(
+    targetContextFromSource(target.path, target.source, target.language, target.fn.name),
+    { includeCurrent: false },
+  );
+  const task = functionTask({
+    id: `gate:${target.path}#${target.fn.name}`,
+    language: target.language,
+    fn: target.fn,
+    description: target.description,
+    context,
+  });
+  const params = withSeeds(paramsFromInputs(ctx.inputs), 1);
+  // The PR's code never reaches the model: requests that would show it (code fixing of the seed, a UT
+  // regeneration showing it as "a previous attempt") are answered locally with nothing.
+  const guarded = withholdCode(llm, [seed]);
+  let result: CosplayResult;
+  try {
+    result = await runCosplay({ task, llm: guarded, executor, params, seedCodes: [seed] });
+  } catch (err) {
+    return unjudged(target, `the CoSPlay run failed: ${errorText(err)}`);
+  }
+  const run = (codes: string[], tests: UnitTest[]): Promise<CellResult[][]> =>
+    codes.length === 0 || tests.length === 0
+      ? Promise.resolve(codes.map(() => []))
+      : executor.run({
+          language: task.language,
+          kind: 'function',
+          entryPoint: task.entryPoint,
+          codes,
+          tests,
+          ...(result.params.timeoutMs ? { timeoutMs: result.params.timeoutMs } : {}),
+        });
+
+  // The PR's own implementation on every valid UT (its row may have been replaced by code fixing).
+  const validCols = result.utPool.flatMap((u, j) => (u.valid ? [j] : []));
+  const seedCells =
+    (
+      await run(
+        [seed],
+        validCols.map((j) => result.utPool[j]!.test),
+      )
+    )[0] ?? [];
+  const seedOnUts: Array<CellResult | null> = result.utPool.map(() => null);
+  validCols.forEach((j, k) => (seedOnUts[j] = seedCells[k] ?? null));
+
+  // The winning output cluster on the stage-3 inputs (independent members only).
+  let fresh: FreshEvidence | undefined;
+  const chosen = result.selected
+    ? result.clusters.find((c) => c.members.includes(result.selected!.index))
+    : undefined;
+  if (chosen && result.stage3Inputs.length > 0) {
+    const independent = new Set(independentRows(result.codePool));
+    // The members' outputs come from stage 3 (rows follow bonTied); only the PR's code runs here.
+    const rowOf = (i: number) => result.stage3Outputs[result.bonTied.indexOf(i)];
+    const members = chosen.members.filter((i) => independent.has(i) && rowOf(i) !== undefined);
+    if (members.length > 0) {
+      const [seedCells] = await run(
+        [seed],
+        result.stage3Inputs.map((call) => ({ call })),
+      );
+      fresh = {
+        inputs: result.stage3Inputs,
+        seed: seedCells!,
+        reference: members.map((index) => ({ index, cells: rowOf(index)! })),
+      };
+    }
+  }
+  const judgement = judgeGate({
+    task,
+    result,
+    seedOnUts,
+    ...(fresh ? { fresh } : {}),
+    minSupport: ctx.inputs.gateMinSupport,
+    agree: (a, b) => outputsAgree(a, b, 'function'),
+  });
+  const report: GateFunctionReport = {
+    ...functionReport(target, judgement),
+    facts: {
+      codes: result.codePool.length,
+      tests: result.utPool.filter((u) => u.valid).length,
+      rounds: result.rounds.length,
+      stopReason: result.stopReason,
+      degraded: result.degraded,
+    },
+  };
+  const withheld = Object.entries(guarded.withheld);
+  if (withheld.length > 0)
+    report.note = `Requests not sent because they would have shown this PR's code to the model: ${withheld.map(([k, n]) => `${n} × ${k}`).join(', ')}.`;
+  return report;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

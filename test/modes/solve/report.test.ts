@@ -1,0 +1,176 @@
+// The engine's result as the report the renderers take (src/modes/solve/report.ts), on hand-written results: only
+// valid columns, kept tests = high support AND passed by the pick (so the written test file passes), duplicates
+// once, disagreements named; verdicts and notes for a spent budget; parameters from the inputs; failures.
+import { describe, expect, it } from '@jest/globals';
+import { PAPER_PARAMS, SMALL_PARAMS, type CosplayResult, type PoolUt } from '../../../src/cosplay/index.js';
+import { SandboxUnavailableError } from '../../../src/exec/index.js';
+import {
+  explainFailure,
+  failureMessage,
+  paramsFromInputs,
+  passCountOutput,
+  presetParams,
+  reportFromResult,
+  withSeeds,
+} from '../../../src/modes/solve/report.js';
+import { BudgetExceededError } from '../../../src/types.js';
+
+const task = {
+  id: 't',
+  language: 'python' as const,
+  kind: 'function' as const,
+  entryPoint: 'f',
+  prompt: 'def f(x):\n',
+};
+const ut = (call: string, expected: string, over: Partial<PoolUt> = {}): PoolUt => ({
+  test: { call, expected },
+  input: call,
+  valid: true,
+  origin: 'attack',
+  round: 0,
+  attempts: 1,
+  ...over,
+});
+
+function result(M: number[][], utPool: PoolUt[], over: Partial<CosplayResult> = {}): CosplayResult {
+  const put = utPool.map((u, j) => (u.valid ? M.reduce((s, r) => s + r[j]!, 0) : 0));
+  return {
+    task,
+    params: SMALL_PARAMS,
+    selected: { index: 0, code: 'def f(x):\n    return x\n', pCode: 0 },
+    selectedNoCluster: null,
+    selectedTie: [0],
+    bonTied: [0],
+    clusters: [],
+    stage3Inputs: [],
+    stage3Outputs: [],
+    baselines: { first: null, passCount: null, codet: null, mbr: null },
+    baselinesFinal: { first: null, passCount: null, codet: null, mbr: null },
+    codePool: M.map((_, i) => ({ code: `c${i}`, origin: 'plan', round: 0 })),
+    utPool: utPool.map((u, j) => ({ ...u, pUT: put[j] })),
+    executionMatrix: M,
+    cells: [],
+    initial: { codePool: [], utPool: [], executionMatrix: [] },
+    rounds: [],
+    decisions: [],
+    stopReason: 'converged',
+    degraded: [],
+    usage: { byStage: {} as never, byPurpose: {} },
+    tokens: 100,
+    requests: 10,
+    cellsExecuted: 0,
+    execMs: 0,
+    wallMs: 5,
+    criticalPathMs: 5,
+    ...over,
+  };
+}
+
+describe('reportFromResult', () => {
+  // 4 codes; UT 1 is invalid (a zero column); UT 3 duplicates UT 0; UT 4 is trusted with low support; UT 5 has
+  // support 3/4 but the pick (code 0) fails it; UT 2 has support 2/4 (not a majority).
+  const M = [
+    [1, 0, 1, 1, 1, 0],
+    [1, 0, 1, 1, 0, 1],
+    [1, 0, 0, 1, 0, 1],
+    [0, 0, 0, 0, 0, 1],
+  ];
+  const pool = [
+    ut('f(1)', '1'),
+    ut('f(2)', '2', { valid: false }),
+    ut('f(3)', '3'),
+    ut(' f(1)', '1'),
+    ut('f(4)', '4', { origin: 'trusted' }),
+    ut('f(5)', '5'),
+  ];
+
+  it('drops invalid columns, keeps high-support tests the pick passes, names the ones it fails', () => {
+    const r = reportFromResult(result(M, pool));
+    expect(r.columns).toEqual([0, 2, 3, 4, 5]);
+    expect(r.report.executionMatrix).toEqual([
+      [1, 1, 1, 1, 0],
+      [1, 1, 1, 0, 1],
+      [1, 0, 1, 0, 1],
+      [0, 0, 0, 0, 1],
+    ]);
+    expect(r.report.keptTests).toEqual([
+      { test: { call: 'f(1)', expected: '1' }, pUT: 3, column: 0 },
+      { test: { call: 'f(4)', expected: '4' }, pUT: 1, column: 3 },
+    ]);
+    expect(r.disagreements).toEqual([{ test: { call: 'f(5)', expected: '5' }, pUT: 3, column: 4 }]);
+    expect(r.notes.join('\n')).toContain('1 test that most candidates pass is failed by the selected code');
+    expect(r.report.selected).toEqual({ index: 0, code: 'def f(x):\n    return x\n', pCode: 4 });
+    expect(r.report.verdict).toBe('selected');
+    expect(passCountOutput(r.report)).toBe('4/5');
+  });
+
+  it('a spent budget with a pick: verdict budget-spent and a note naming the input to raise', () => {
+    const llm = {
+      usage: () =>
+        ({
+          total: { tokens: 777, requests: 12 },
+          budget: { exhausted: 'requests' },
+        }) as never,
+    };
+    const r = reportFromResult(
+      result(M, pool, {
+        stopReason: 'budget',
+        degraded: ['budget spent (x): finished with the best pick so far'],
+      }),
+      { llm },
+    );
+    expect(r.report.verdict).toBe('budget-spent');
+    expect(r.report.stopReason).toBe('budget: requests');
+    expect(r.report.tokens).toBe(777);
+    expect(r.report.requests).toBe(12);
+    expect(r.budget).toBe('requests');
+    expect(r.notes[0]).toMatch(/requests budget ran out .* best pick so far\. Raise `max-requests`/);
+    expect(r.notes.join('\n')).not.toContain('Degraded: budget spent');
+  });
+
+  it('no pick: verdict no-pick and nothing kept', () => {
+    const r = reportFromResult(result(M, pool, { selected: null, stopReason: 'no-codes' }));
+    expect(r.report.verdict).toBe('no-pick');
+    expect(r.report.keptTests).toEqual([]);
+    expect(passCountOutput(r.report)).toBe('0/5');
+  });
+});
+
+describe('paramsFromInputs', () => {
+  it('takes the preset and the overrides', () => {
+    expect(paramsFromInputs({ preset: 'small' })).toEqual({ ...SMALL_PARAMS });
+    expect(paramsFromInputs({ preset: 'paper', codes: 8, rounds: 0 })).toMatchObject({
+      ...PAPER_PARAMS,
+      nCodes: 8,
+      maxRounds: 0,
+    });
+    expect(paramsFromInputs({ preset: 'small', tests: 12 })).toMatchObject({ nTests: 12, nRandomInputs: 12 });
+    expect(paramsFromInputs({ preset: 'small', bonRule: 'dual-agreement' }).bonRule).toBe('dual-agreement');
+    expect(presetParams({ preset: 'paper', bonRule: 'dual-agreement' }).bonRule).toBe('dual-agreement');
+    expect(presetParams({ preset: 'paper' }).bonRule).toBe('pass-count');
+  });
+});
+
+describe('explainFailure', () => {
+  it('says what happened and what to change', () => {
+    const sandbox = explainFailure(
+      new SandboxUnavailableError('bubblewrap (bwrap) is not installed', 'Install it.'),
+    );
+    expect(sandbox).toEqual({
+      title: 'No working sandbox',
+      what: 'Generated code runs only in a sandbox, and bubblewrap (bwrap) is not installed. Nothing was run.',
+      fix: 'Install it.',
+    });
+    expect(failureMessage(explainFailure(new BudgetExceededError('tokens')))).toMatch(
+      /^The budget ran out: .*Raise `max-tokens`/,
+    );
+  });
+});
+
+describe('presetParams and withSeeds', () => {
+  it('applies the overrides without scaling the random inputs, and adds the seeds on top of N_c', () => {
+    expect(presetParams({ preset: 'small', tests: 12 })).toEqual({ ...SMALL_PARAMS, nTests: 12 });
+    expect(withSeeds(presetParams({ preset: 'paper', codes: 4 }), 1)).toMatchObject({ nCodes: 5 });
+    expect(withSeeds({}, 2)).toEqual({ nCodes: SMALL_PARAMS.nCodes + 2 });
+  });
+});

@@ -1,0 +1,172 @@
+// Source helpers: a function as a standalone program (the imports and definitions it uses, transitively),
+// test-path detection, targets with a spec, and the guard that keeps the PR's code away from the model.
+import { describe, expect, it } from '@jest/globals';
+import { isTestPath, languageOfPath, standaloneProgram } from '../../src/repo/source.js';
+import { namedInBody, selectGateTargets } from '../../src/modes/gate/targets.js';
+import { withholdCode } from '../../src/modes/gate/guard.js';
+import type { LlmRequest } from '../../src/types.js';
+
+describe('standaloneProgram', () => {
+  it('keeps the imports, helpers and constants the function uses, transitively, and drops the rest', () => {
+    const src = [
+      'import os',
+      'import math',
+      'from collections import Counter as C',
+      '',
+      'LIMIT = 10',
+      'UNUSED = 3',
+      '',
+      '',
+      'def helper(x):',
+      '    return math.floor(x) + LIMIT',
+      '',
+      '',
+      'def other():',
+      '    return os.getcwd()',
+      '',
+      '',
+      '@staticmethod_like',
+      'def f(xs):',
+      '    """Doc."""',
+      '    return helper(len(C(xs)))',
+      '',
+      '',
+      'print("demo")',
+      '',
+      "if __name__ == '__main__':",
+      '    f([1])',
+      '',
+    ].join('\n');
+    const prog = standaloneProgram(src, 'python', 'f')!;
+    expect(prog).toContain('import math');
+    expect(prog).toContain('from collections import Counter as C');
+    expect(prog).toContain('LIMIT = 10');
+    expect(prog).toContain('def helper(x):');
+    expect(prog).toContain('def f(xs):');
+    expect(prog).not.toContain('import os');
+    expect(prog).not.toContain('UNUSED');
+    expect(prog).not.toContain('def other');
+    expect(prog).not.toContain('print("demo")');
+    expect(prog).not.toContain('__main__');
+    expect(prog.indexOf('def helper')).toBeLessThan(prog.indexOf('def f('));
+  });
+
+  it('turns exported JavaScript declarations into plain ones and keeps directives', () => {
+    const src = [
+      "'use strict';",
+      "const path = require('path');",
+      "import fs from 'fs';",
+      '',
+      'const SEP = "/";',
+      '',
+      'export function join(a, b) {',
+      '  return a + SEP + b;',
+      '}',
+      '',
+      'module.exports = { join };',
+      '',
+    ].join('\n');
+    const prog = standaloneProgram(src, 'javascript', 'join')!;
+    expect(prog).toContain("'use strict';");
+    expect(prog).toContain('const SEP = "/";');
+    expect(prog).toMatch(/^function join\(a, b\) \{/m);
+    expect(prog).not.toContain('export ');
+    expect(prog).not.toContain("require('path')");
+    expect(prog).not.toContain('module.exports');
+    expect(standaloneProgram(src, 'javascript', 'missing')).toBeNull();
+  });
+});
+
+describe('paths', () => {
+  it('knows languages and test files', () => {
+    expect(languageOfPath('a/b.py')).toBe('python');
+    expect(languageOfPath('a/b.mjs')).toBe('javascript');
+    expect(languageOfPath('a/b.ts')).toBeNull();
+    for (const p of [
+      'tests/test_a.py',
+      'pkg/test_a.py',
+      'a_test.py',
+      'src/a.test.js',
+      '__tests__/a.js',
+      'test/x.js',
+      'conftest.py',
+    ])
+      expect(isTestPath(p)).toBe(true);
+    for (const p of ['src/a.py', 'lib/contest.py', 'src/testing_utils_impl.js', 'latest.js'])
+      expect(isTestPath(p)).toBe(false);
+  });
+});
+
+describe('selectGateTargets', () => {
+  const before = 'def double(x):\n    """Double x."""\n    return 2 * x\n\n\ndef ident(x):\n    return x\n';
+  const after =
+    'def double(x):\n    """Double x."""\n    return x + x\n\n\ndef ident(x):\n    return x + 0\n\n\ndef other(x):\n    return x\n\n\ndef same(x):\n    """Same."""\n    return x\n';
+
+  it('takes changed functions with a docstring or a mention in the PR body; skips the others and test files', () => {
+    const { targets, skipped } = selectGateTargets(
+      [
+        { path: 'src/m.py', before, after },
+        { path: 'tests/test_m.py', before: null, after: 'def test_x():\n    """T."""\n    assert True\n' },
+      ],
+      'This PR speeds up `ident`. <!-- also check other -->',
+      { limit: 10 },
+    );
+    expect(targets.map((t) => [t.fn.name, t.specSource])).toEqual([
+      ['double', 'doc'],
+      ['ident', 'pr-body'],
+      ['same', 'doc'],
+    ]);
+    expect(targets[1]!.description).toMatch(/This PR speeds up `ident`\./);
+    expect(targets[1]!.description).not.toMatch(/also check other/); // hidden HTML never becomes a spec
+    expect(skipped.map((s) => s.name)).toEqual(['other']);
+  });
+
+  it('applies the limit', () => {
+    const { targets, skipped } = selectGateTargets([{ path: 'm.py', before: null, after }], '', { limit: 1 });
+    expect(targets.map((t) => t.fn.name)).toEqual(['double']);
+    expect(skipped.find((s) => s.name === 'same')!.reason).toMatch(/limit/);
+  });
+
+  it('matches names as words', () => {
+    expect(namedInBody('fixes parse_date()', 'parse_date')).toBe(true);
+    expect(namedInBody('fixes parse_dates', 'parse_date')).toBe(false);
+    expect(namedInBody('see $pad', 'pad')).toBe(false);
+    expect(namedInBody('Add a helper.', 'helper')).toBe(false);
+    expect(namedInBody('Speeds up `helper` a lot', 'helper')).toBe(true);
+    expect(namedInBody('Makes `utils.helper()` faster', 'helper')).toBe(true);
+    expect(namedInBody('helper(x) is faster now', 'helper')).toBe(true);
+    expect(namedInBody('isLeapYear handles centuries', 'isLeapYear')).toBe(true);
+  });
+});
+
+describe('withholdCode', () => {
+  it('answers requests that would show the withheld code locally and passes the others through', async () => {
+    const sent: LlmRequest[] = [];
+    const inner = {
+      complete: async (r: LlmRequest) => {
+        sent.push(r);
+        return { texts: ['ok'], usage: { promptTokens: 1, completionTokens: 1 } };
+      },
+    };
+    const seed = 'def f(x):\n    """Doc."""\n    return x * 2\n';
+    const llm = withholdCode(inner, [seed]);
+    const req = (stage: 'stage1' | 'stage2', purpose: 'code' | 'fix', content: string): LlmRequest => ({
+      stage,
+      purpose,
+      task: 't',
+      messages: [{ role: 'user', content }],
+    });
+    // The spec (signature and docstring) is fine; the body is not, even re-indented.
+    expect((await llm.complete(req('stage1', 'code', 'def f(x):\n    """Doc."""\n'))).texts).toEqual(['ok']);
+    const fix = await llm.complete(
+      req(
+        'stage2',
+        'fix',
+        'This program:\n```python\n  def f(x):\n      """Doc."""\n\n      return x * 2\n```',
+      ),
+    );
+    expect(fix.texts).toEqual([]);
+    expect(sent).toHaveLength(1);
+    expect(llm.withheld).toEqual({ 'stage2.fix': 1 });
+  });
+});
