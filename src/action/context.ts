@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createExecutor, type ExecutorOptions } from '../exec/index.js';
 import { serverUrl, type GitHub, type RepoRef } from '../github/index.js';
 import { createLlm, resolveLlmConfig, type GatewayLlm, type LlmConfig } from '../llm/index.js';
-import type { ActionInputs, ModeContext, ModeLog } from '../modes/types.js';
+import type { ActionInputs, ModeContext, ModeLog, SolveTarget } from '../modes/types.js';
 import type { Executor } from '../types.js';
 import type { ActionEvent } from './event.js';
 import { prepareSandbox, type PrepareSandboxOptions } from './sandbox.js';
@@ -96,6 +96,8 @@ export interface ContextOptions {
   inputs: ActionInputs;
   event: ActionEvent;
   actor: string;
+  /** Solve: the issue or pull request the trigger names. */
+  target?: SolveTarget;
   repo: RepoRef;
   gh: GitHub;
   /** The environment as it was before scrubbing: for links, the trace path and the trace's redactor. */
@@ -127,6 +129,7 @@ export function buildModeContext(o: ContextOptions): ModeContext {
     eventName: o.event.name,
     event: o.event.payload,
     actor: o.actor,
+    ...(o.target ? { target: o.target } : {}),
     gh: o.gh,
     createLlm(): GatewayLlm {
       if (config instanceof Error) throw config;

@@ -139,6 +139,7 @@ async function runInner(
     inputs: modeInputs,
     event,
     actor: trigger.actor,
+    ...(trigger.target ? { target: trigger.target } : {}),
     repo,
     gh,
     env: snapshot,

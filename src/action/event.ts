@@ -2,7 +2,7 @@
 // issue or pull request, started by whom, and whether that person's permission must be checked first.
 import { readFileSync } from 'node:fs';
 import { UserError } from '../types.js';
-import type { ActionInputs, ModeName } from '../modes/types.js';
+import type { ActionInputs, ModeName, SolveTarget } from '../modes/types.js';
 
 export interface ActionEvent {
   name: string;
@@ -44,9 +44,6 @@ export function readEvent(env: NodeJS.ProcessEnv = process.env): ActionEvent {
     );
   }
 }
-
-/** Where a solve run reads its spec and delivers its result. */
-export type SolveTarget = { kind: 'issue'; number: number } | { kind: 'pull'; number: number };
 
 export type Trigger =
   | { run: false; reason: string }
@@ -224,27 +221,5 @@ export function resolveTrigger(
   throw new UserError(
     `In mode auto the action does not handle the ${event.name} event. Run it on \`issues\` or \`pull_request\` ` +
       '(types: [labeled]) for solve, `pull_request` for gate, `schedule` for repair, or `workflow_dispatch`; or set `mode`.',
-  );
-}
-
-/** The issue or pull request a solve run works on, from the context a mode gets. */
-export function solveTargetOf(ctx: {
-  eventName: string;
-  event: Record<string, any>;
-  inputs: Pick<ActionInputs, 'issueNumber'>;
-}): SolveTarget {
-  const p = ctx.event;
-  if (ctx.eventName === 'issues') {
-    const n = positiveInt(p.issue?.number);
-    if (n) return { kind: 'issue', number: n };
-  }
-  if (PULL_EVENTS.has(ctx.eventName)) {
-    const n = positiveInt(p.pull_request?.number ?? p.number);
-    if (n) return { kind: 'pull', number: n };
-  }
-  const n = dispatchIssueNumber(ctx.inputs, p);
-  if (n !== undefined) return { kind: 'issue', number: n };
-  throw new UserError(
-    `solve needs an issue or pull request, and the ${ctx.eventName} event names none: run it on issues or pull_request labeled events, or pass \`issue-number\`.`,
   );
 }

@@ -23,10 +23,3 @@ export { backoffDelay, parseRetryAfter, type FailureKind } from './retry.js';
 export { countPromptTokens, countTextTokens } from './tokens.js';
 export * from './protocol.js';
 export { extractCodeBlock, extractJson, fencedBlocks, type FencedBlock } from './parse.js';
-export {
-  createReplayLlm,
-  startReplayServer,
-  ReplayModel,
-  type ReplayLlm,
-  type ReplayServer,
-} from '../replay/index.js';

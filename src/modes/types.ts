@@ -8,6 +8,9 @@ import type { BonRule } from '../cosplay/params.js';
 
 export type ModeName = 'solve' | 'gate' | 'repair';
 
+/** Where a solve run reads its spec and delivers its result. */
+export type SolveTarget = { kind: 'issue'; number: number } | { kind: 'pull'; number: number };
+
 /** Validated action inputs (action.yml), already parsed into types. */
 export interface ActionInputs {
   mode: ModeName | 'auto';
@@ -53,6 +56,8 @@ export interface ModeContext {
   event: Record<string, any>;
   /** Who triggered the run (for `labeled` events: who applied the label). */
   actor: string;
+  /** Solve: the issue or pull request the event names, as the entry resolved it (the trigger's target). */
+  target?: SolveTarget;
   gh: GitHub;
   /** A fresh LLM client with this run's budgets; the mode closes it (which flushes the trace). */
   createLlm(): GatewayLlm;

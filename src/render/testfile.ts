@@ -7,7 +7,7 @@ import type { FunctionTest, Language, StdioTest, Task, UnitTest } from '../types
 import { CODE, lex } from '../repo/lex.js';
 import type { TestFramework } from '../repo/detect.js';
 import { GENERATED_MARKER } from '../repo/layout.js';
-import type { ModuleStyle } from '../repo/write.js';
+import type { ModuleStyle } from '../repo/detect.js';
 import type { KeptTest } from './types.js';
 
 export interface TestFileOptions {

@@ -4,7 +4,6 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Language } from '../types.js';
 import { UserError } from '../types.js';
-import type { ModuleStyle } from './write.js';
 
 export type TestFramework = 'pytest' | 'node:test' | 'jest' | 'vitest';
 export const TEST_FRAMEWORKS: readonly TestFramework[] = ['pytest', 'node:test', 'jest', 'vitest'];
@@ -172,6 +171,9 @@ export async function detectLanguages(root: string): Promise<Language[]> {
   }
   return [...found];
 }
+
+/** How a JavaScript file imports and exports: ES modules or CommonJS. */
+export type ModuleStyle = 'esm' | 'commonjs';
 
 /**
  * The module style of a JavaScript file at `target` (repository-relative): `.mjs` ESM, `.cjs` CommonJS,

@@ -7,9 +7,7 @@ import type { Language, TaskKind } from '../types.js';
 import { splitStatements, type SplitSource, type Statement } from './blocks.js';
 import { renameIdentifier } from './lex.js';
 import { resolveInsideRepo, type PathPolicy } from './paths.js';
-import { moduleStyleForPath } from './detect.js';
-
-export type ModuleStyle = 'esm' | 'commonjs';
+import { moduleStyleForPath, type ModuleStyle } from './detect.js';
 
 export interface InsertOptions {
   language: Language;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { readEvent, resolveTrigger, solveTargetOf, type ActionEvent } from '../../src/action/event.js';
+import { readEvent, resolveTrigger, type ActionEvent } from '../../src/action/event.js';
 import { readInputs } from '../../src/action/inputs.js';
 import type { ActionInputs } from '../../src/modes/types.js';
 import { UserError } from '../../src/types.js';
@@ -223,26 +223,29 @@ describe('resolveTrigger with an explicit mode', () => {
   });
 });
 
-describe('solveTargetOf', () => {
-  it('finds the issue or pull request of the event, or the dispatched issue', () => {
-    expect(solveTargetOf({ eventName: 'issues', event: { issue: { number: 9 } }, inputs: {} })).toEqual({
+describe('the solve target', () => {
+  it('is the issue or pull request of the event, or the dispatched issue (the mode gets it as ctx.target)', () => {
+    const label = { name: inputs().triggerLabel };
+    const target = (t: ReturnType<typeof resolveTrigger>) => (t.run ? t.target : undefined);
+    expect(
+      target(resolveTrigger(inputs(), ev('issues', { action: 'labeled', label, issue: { number: 9 } }), {})),
+    ).toEqual({
       kind: 'issue',
       number: 9,
     });
     expect(
-      solveTargetOf({
-        eventName: 'pull_request',
-        event: { number: 8, pull_request: { number: 8 } },
-        inputs: {},
-      }),
-    ).toEqual({
-      kind: 'pull',
-      number: 8,
-    });
-    expect(solveTargetOf({ eventName: 'workflow_dispatch', event: {}, inputs: { issueNumber: 4 } })).toEqual({
+      target(
+        resolveTrigger(
+          inputs(),
+          ev('pull_request', { action: 'labeled', label, number: 8, pull_request: { number: 8 } }),
+          {},
+        ),
+      ),
+    ).toEqual({ kind: 'pull', number: 8 });
+    expect(target(resolveTrigger(inputs({ issueNumber: 4 }), ev('workflow_dispatch'), {}))).toEqual({
       kind: 'issue',
       number: 4,
     });
-    expect(() => solveTargetOf({ eventName: 'schedule', event: {}, inputs: {} })).toThrow(/names none/);
+    expect(() => resolveTrigger(inputs({ mode: 'solve' }), ev('schedule'), {})).toThrow(UserError);
   });
 });

@@ -19,7 +19,7 @@ import { runCosplay, type CosplayResult } from '../../cosplay/index.js';
 import { outputsAgree } from '../../exec/index.js';
 import type { GatewayLlm } from '../../llm/index.js';
 import { functionTask } from '../../taskspec/index.js';
-import { paramsFromInputs, withSeeds } from '../solve/report.js';
+import { paramsFromInputs, withSeeds } from '../params.js';
 import { standaloneProgram } from '../../repo/source.js';
 import { withholdCode } from './guard.js';
 import { selectGateTargets, type GateTarget } from './targets.js';

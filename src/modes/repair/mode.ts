@@ -31,7 +31,7 @@ import {
   writeSelectedCode,
 } from '../../repo/index.js';
 import { functionTask, sanitizeUntrusted } from '../../taskspec/index.js';
-import { paramsFromInputs, withSeeds } from '../solve/report.js';
+import { paramsFromInputs, withSeeds } from '../params.js';
 import { runCosplay, type CosplayResult } from '../../cosplay/index.js';
 import type { GatewayLlm } from '../../llm/index.js';
 import { standaloneProgram } from '../../repo/source.js';

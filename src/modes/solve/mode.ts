@@ -63,17 +63,15 @@ import {
   type Llm,
   type Task,
 } from '../../types.js';
-import { solveTargetOf } from '../../action/event.js';
+import { paramsFromInputs } from '../params.js';
 import {
-  appendTrace,
   explainFailure,
   failureMessage,
-  paramsFromInputs,
   passCountOutput,
   reportFromResult,
-  resultTraceEvent,
   type SolveReport,
 } from './report.js';
+import { appendTrace, resultTraceEvent } from './trace.js';
 import type { ActionInputs, Mode, ModeContext, ModeLog, ModeOutcome } from '../types.js';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -263,7 +261,11 @@ function noPickFailure(result: CosplayResult, budget: string | null) {
 
 export const runSolve: Mode = async (ctx: ModeContext): Promise<ModeOutcome> => {
   const { gh, repo, inputs, log } = ctx;
-  const target = solveTargetOf(ctx);
+  const target = ctx.target;
+  if (!target)
+    throw new UserError(
+      `solve needs an issue or pull request, and the ${ctx.eventName} event names none: run it on issues or pull_request labeled events, or pass \`issue-number\`.`,
+    );
   const number = target.number;
   const comment = (kind: string, body: string) =>
     upsertIssueComment(gh, { ...repo, issueNumber: number, kind, body });

@@ -1,10 +1,8 @@
-// Helpers the modes share: CoSPlay parameters from the inputs, the engine's result as a RunReport for
-// rendering (valid columns only, the kept tests), failure descriptions with what to change, and the trace.
-import { appendFileSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { PAPER_PARAMS, SMALL_PARAMS, type CosplayParams, type CosplayResult } from '../../cosplay/index.js';
+// The solve run's result as a RunReport for rendering (valid columns only, the kept tests), and failure
+// descriptions with what to change.
+import type { CosplayResult } from '../../cosplay/index.js';
 import { SandboxUnavailableError } from '../../exec/index.js';
-import { makeRedactor, type GatewayLlm } from '../../llm/index.js';
+import type { GatewayLlm } from '../../llm/index.js';
 import {
   describeFailure,
   type FailureDescription,
@@ -12,48 +10,6 @@ import {
   type RunReport,
 } from '../../render/index.js';
 import type { UnitTest } from '../../types.js';
-import type { ActionInputs } from '../types.js';
-
-// ---------------------------------------------------------------------------------------------------------
-// Parameters
-
-/** The preset's parameters with the bon-rule/codes/tests/rounds overrides of the inputs. */
-export function presetParams(
-  inputs: Pick<ActionInputs, 'preset' | 'codes' | 'tests' | 'rounds'> &
-    Partial<Pick<ActionInputs, 'bonRule'>>,
-): Partial<CosplayParams> {
-  const base = inputs.preset === 'paper' ? PAPER_PARAMS : SMALL_PARAMS;
-  const params: Partial<CosplayParams> = { ...base };
-  if (inputs.bonRule !== undefined) params.bonRule = inputs.bonRule;
-  if (inputs.codes !== undefined) params.nCodes = inputs.codes;
-  if (inputs.tests !== undefined) params.nTests = inputs.tests;
-  if (inputs.rounds !== undefined) params.maxRounds = inputs.rounds;
-  return params;
-}
-
-/**
- * The parameters of every mode (solve, gate, repair): `presetParams`, and a `tests` override also raises the
- * number of random stage-3 inputs (up to 16).
- */
-export function paramsFromInputs(
-  inputs: Pick<ActionInputs, 'preset' | 'codes' | 'tests' | 'rounds'> &
-    Partial<Pick<ActionInputs, 'bonRule'>>,
-): Partial<CosplayParams> {
-  const base = inputs.preset === 'paper' ? PAPER_PARAMS : SMALL_PARAMS;
-  const params = presetParams(inputs);
-  if (inputs.tests !== undefined)
-    params.nRandomInputs = Math.max(base.nRandomInputs, Math.min(inputs.tests, 16));
-  return params;
-}
-
-/**
- * The same parameters with room for `seeds` extra candidates: the generated pool keeps its size N_c and the
- * seeds come on top (the engine counts seeds inside N_c).
- */
-export function withSeeds(params: Partial<CosplayParams>, seeds: number): Partial<CosplayParams> {
-  const n = params.nCodes ?? SMALL_PARAMS.nCodes;
-  return { ...params, nCodes: n + seeds };
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // The engine's result as a report
@@ -208,65 +164,3 @@ export function failureMessage(f: FailureDescription): string {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Trace
-
-/**
- * Appends one event to the JSONL trace (after the LLM client's lines): the run's decisions, matrices and
- * pick, so the trace tells the whole story. Secret-looking values are redacted; a trace that cannot be written
- * never fails the run.
- */
-export function appendTrace(
-  tracePath: string,
-  event: Record<string, unknown>,
-  env: NodeJS.ProcessEnv = process.env,
-): void {
-  try {
-    mkdirSync(path.dirname(tracePath), { recursive: true });
-    const redact = makeRedactor([], env);
-    appendFileSync(tracePath, redact(JSON.stringify({ time: new Date().toISOString(), ...event })) + '\n');
-  } catch {
-    // best effort
-  }
-}
-
-/** The engine's result as a trace event (no cells: they are large and the decisions carry the reasons). */
-export function resultTraceEvent(result: CosplayResult): Record<string, unknown> {
-  return {
-    event: 'cosplay-result',
-    task: result.task.id,
-    params: result.params,
-    stopReason: result.stopReason,
-    selected: result.selected,
-    selectedNoCluster: result.selectedNoCluster?.index ?? null,
-    bonTied: result.bonTied,
-    clusters: result.clusters,
-    degraded: result.degraded,
-    decisions: result.decisions,
-    rounds: result.rounds.map((r) => ({
-      round: r.round,
-      changed: r.changed,
-      before: r.before.M,
-      after: r.after.M,
-    })),
-    codePool: result.codePool,
-    utPool: result.utPool.map((u) => ({
-      test: u.test,
-      valid: u.valid,
-      pUT: u.pUT,
-      origin: u.origin,
-      idea: u.idea,
-      votes: u.votes,
-    })),
-    executionMatrix: result.executionMatrix,
-    baselines: Object.fromEntries(
-      Object.entries(result.baselines).map(([k, v]) => [
-        k,
-        v ? { index: v.index, score: v.score, tied: v.tied } : null,
-      ]),
-    ),
-    tokens: result.tokens,
-    requests: result.requests,
-    cellsExecuted: result.cellsExecuted,
-    wallMs: result.wallMs,
-  };
-}

@@ -1,17 +1,14 @@
 // The engine's result as the report the renderers take (src/modes/solve/report.ts), on hand-written results: only
 // valid columns, kept tests = high support AND passed by the pick (so the written test file passes), duplicates
-// once, disagreements named; verdicts and notes for a spent budget; parameters from the inputs; failures.
+// once, disagreements named; verdicts and notes for a spent budget; failures.
 import { describe, expect, it } from '@jest/globals';
-import { PAPER_PARAMS, SMALL_PARAMS, type CosplayResult, type PoolUt } from '../../../src/cosplay/index.js';
+import { SMALL_PARAMS, type CosplayResult, type PoolUt } from '../../../src/cosplay/index.js';
 import { SandboxUnavailableError } from '../../../src/exec/index.js';
 import {
   explainFailure,
   failureMessage,
-  paramsFromInputs,
   passCountOutput,
-  presetParams,
   reportFromResult,
-  withSeeds,
 } from '../../../src/modes/solve/report.js';
 import { BudgetExceededError } from '../../../src/types.js';
 
@@ -136,21 +133,6 @@ describe('reportFromResult', () => {
   });
 });
 
-describe('paramsFromInputs', () => {
-  it('takes the preset and the overrides', () => {
-    expect(paramsFromInputs({ preset: 'small' })).toEqual({ ...SMALL_PARAMS });
-    expect(paramsFromInputs({ preset: 'paper', codes: 8, rounds: 0 })).toMatchObject({
-      ...PAPER_PARAMS,
-      nCodes: 8,
-      maxRounds: 0,
-    });
-    expect(paramsFromInputs({ preset: 'small', tests: 12 })).toMatchObject({ nTests: 12, nRandomInputs: 12 });
-    expect(paramsFromInputs({ preset: 'small', bonRule: 'dual-agreement' }).bonRule).toBe('dual-agreement');
-    expect(presetParams({ preset: 'paper', bonRule: 'dual-agreement' }).bonRule).toBe('dual-agreement');
-    expect(presetParams({ preset: 'paper' }).bonRule).toBe('pass-count');
-  });
-});
-
 describe('explainFailure', () => {
   it('says what happened and what to change', () => {
     const sandbox = explainFailure(
@@ -164,13 +146,5 @@ describe('explainFailure', () => {
     expect(failureMessage(explainFailure(new BudgetExceededError('tokens')))).toMatch(
       /^The budget ran out: .*Raise `max-tokens`/,
     );
-  });
-});
-
-describe('presetParams and withSeeds', () => {
-  it('applies the overrides without scaling the random inputs, and adds the seeds on top of N_c', () => {
-    expect(presetParams({ preset: 'small', tests: 12 })).toEqual({ ...SMALL_PARAMS, nTests: 12 });
-    expect(withSeeds(presetParams({ preset: 'paper', codes: 4 }), 1)).toMatchObject({ nCodes: 5 });
-    expect(withSeeds({}, 2)).toEqual({ nCodes: SMALL_PARAMS.nCodes + 2 });
   });
 });
