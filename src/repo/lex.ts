@@ -1,6 +1,8 @@
 // Just enough lexing of Python and JavaScript source to find top-level statements: which characters are
 // code, string or comment, and which lines continue an earlier line (open brackets, multi-line strings or
-// comments, backslash continuations). No parsing beyond that.
+// comments, backslash continuations). No parsing beyond that. String literals are read by the shared scanner
+// (src/text/scan.ts).
+import { scanString } from '../text/scan.js';
 import type { Language } from '../types.js';
 
 export type CharClass = 0 | 1 | 2; // 0 code, 1 string, 2 comment
@@ -62,6 +64,13 @@ function finishLines(source: string, classes: CharClass[], continuationAt: Map<n
   });
 }
 
+/** True when the character at `at` follows an odd run of backslashes. */
+function escaped(source: string, at: number): boolean {
+  let n = 0;
+  while (source[at - 1 - n] === '\\') n++;
+  return n % 2 === 1;
+}
+
 function lexPython(source: string): Lexed {
   const classes: CharClass[] = new Array(source.length).fill(CODE);
   const continuationAt = new Map<number, boolean>();
@@ -91,26 +100,16 @@ function lexPython(source: string): Lexed {
       continue;
     }
     if (c === '"' || c === "'") {
-      const triple = source.startsWith(c.repeat(3), i);
-      const q = triple ? c.repeat(3) : c;
+      // An unterminated single-line string stops before its newline.
       const start = i;
-      i += q.length;
-      while (i < source.length) {
-        if (source[i] === '\\') {
-          i += 2;
-          continue;
-        }
-        if (source.startsWith(q, i)) {
-          i += q.length;
-          break;
-        }
-        if (!triple && source[i] === '\n') break; // unterminated single-line string
-        if (source[i] === '\n') continuationAt.set(i + 1, true);
-        i++;
-      }
-      for (let k = start; k < Math.min(i, source.length); k++) classes[k] = STRING;
-      // lines that start inside a triple-quoted string were marked above; make sure the next line start
-      // is handled by the main loop (the string may end mid-line).
+      i = scanString(source, start).end + 1;
+      for (let k = start; k < i; k++) classes[k] = STRING;
+      // Lines that start inside a triple-quoted string continue the statement; the main loop handles the line
+      // after the string (the string may end mid-line). A newline escaped by a backslash is not marked (as
+      // before: such a line reads as a statement start).
+      if (source.startsWith(c.repeat(3), start))
+        for (let k = start; k < i; k++)
+          if (source[k] === '\n' && !escaped(source, k)) continuationAt.set(k + 1, true);
       continue;
     }
     if (c === '(' || c === '[' || c === '{') depth++;
@@ -197,9 +196,10 @@ function lexJavaScript(source: string): Lexed {
       continue;
     }
     if (c === '"' || c === "'") {
-      const start = i++;
-      while (i < source.length && source[i] !== c && source[i] !== '\n') i += source[i] === '\\' ? 2 : 1;
-      i = Math.min(i + 1, source.length);
+      const start = i;
+      const s = scanString(source, start, { triple: false });
+      // An unterminated string takes its line's newline with it.
+      i = Math.min(s.end + (s.closed ? 1 : 2), source.length);
       for (let k = start; k < i; k++) classes[k] = STRING;
       lastSignificant = 'str';
       continue;

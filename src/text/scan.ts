@@ -1,5 +1,7 @@
-// Small lexical helpers shared by the spec parser and the source-file editors: a scanner that splits an
-// expression at a top-level operator (outside strings and brackets), and a fenced-code-block finder.
+// The one scanner of string literals and brackets, shared by the task-spec parser (src/taskspec/), the
+// source lexer (src/repo/lex.ts) and the repair's assertion reader (src/modes/repair/assertions.ts): where a
+// string literal ends, an expression split at a top-level operator (outside strings and brackets), bracket
+// balance; and a fenced-code-block finder for Markdown.
 
 export interface Fence {
   /** Info string's first word, lower case (`yaml`, `python`, ''). */
@@ -90,22 +92,30 @@ export function skipString(source: string, start: number): number {
   return scanString(source, start).end;
 }
 
-/** The string literal that starts at `start`: index of its last character, and whether it is closed. */
-export function scanString(source: string, start: number): { end: number; closed: boolean } {
+/**
+ * The string literal that starts at `start` (its quote: ', " or `): index of its last character, and whether
+ * it is closed. A backslash escapes the next character; '' and "" strings end at a newline (unclosed), template
+ * literals and Python triple-quoted strings ('''...''', """...""") do not. `triple: false` reads ''' as an
+ * empty string and a quote (JavaScript); `multiline: true` lets every string run past newlines to its closing
+ * quote. Template substitutions (`${...}`) are not parsed.
+ */
+export function scanString(
+  source: string,
+  start: number,
+  options: { triple?: boolean; multiline?: boolean } = {},
+): { end: number; closed: boolean } {
   const q = source[start]!;
-  const triple = (q === '"' || q === "'") && source.startsWith(q.repeat(3), start);
-  if (triple) {
-    const end = source.indexOf(q.repeat(3), start + 3);
-    return end === -1 ? { end: source.length - 1, closed: false } : { end: end + 2, closed: true };
-  }
-  for (let i = start + 1; i < source.length; i++) {
+  const triple =
+    options.triple !== false && (q === '"' || q === "'") && source.startsWith(q.repeat(3), start);
+  const close = triple ? q.repeat(3) : q;
+  for (let i = start + close.length; i < source.length; i++) {
     const c = source[i]!;
     if (c === '\\') {
       i++;
       continue;
     }
-    if (c === q) return { end: i, closed: true };
-    if (c === '\n' && q !== '`') return { end: i - 1, closed: false };
+    if (source.startsWith(close, i)) return { end: i + close.length - 1, closed: true };
+    if (c === '\n' && !triple && q !== '`' && !options.multiline) return { end: i - 1, closed: false };
   }
   return { end: source.length - 1, closed: false };
 }

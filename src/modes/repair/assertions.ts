@@ -2,22 +2,22 @@
 // makes and, where possible, a unit test of the function under repair: `assert f(2, 3) == 5`,
 // `assert.strictEqual(f(2, 3), 5)`, `expect(f(2, 3)).toBe(5)` -> { call: 'f(2, 3)', expected: '5' }. Only
 // literal arguments and literal expected values qualify (a trusted test must stand on its own).
+// String literals are read by the shared scanner (src/text/scan.ts).
+import { scanString } from '../../text/scan.js';
 import type { FunctionTest, Language } from '../../types.js';
+
+const isQuote = (c: string): boolean => c === '"' || c === "'" || c === '`';
+/** A string literal here runs from its quote to the same quote, across lines (a backslash escapes). */
+const QUOTED = { triple: false, multiline: true };
 
 /** Splits `s` at top-level occurrences of `sep` (outside strings and brackets). */
 function splitTop(s: string, sep: string): string[] {
   const parts: string[] = [];
   let depth = 0;
-  let quote: string | null = null;
   let start = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s[i]!;
-    if (quote) {
-      if (c === '\\') i++;
-      else if (c === quote) quote = null;
-      continue;
-    }
-    if (c === '"' || c === "'" || c === '`') quote = c;
+    if (isQuote(c)) i = scanString(s, i, QUOTED).end;
     else if ('([{'.includes(c)) depth++;
     else if (')]}'.includes(c)) depth--;
     else if (depth === 0 && s.startsWith(sep, i)) {
@@ -33,15 +33,9 @@ function splitTop(s: string, sep: string): string[] {
 /** Index of the bracket closing the one at `open`, or -1. */
 function closing(s: string, open: number): number {
   let depth = 0;
-  let quote: string | null = null;
   for (let i = open; i < s.length; i++) {
     const c = s[i]!;
-    if (quote) {
-      if (c === '\\') i++;
-      else if (c === quote) quote = null;
-      continue;
-    }
-    if (c === '"' || c === "'" || c === '`') quote = c;
+    if (isQuote(c)) i = scanString(s, i, QUOTED).end;
     else if ('([{'.includes(c)) depth++;
     else if (')]}'.includes(c)) {
       depth--;
@@ -51,22 +45,19 @@ function closing(s: string, open: number): number {
   return -1;
 }
 
-/** True when brackets are balanced (outside strings). */
+/** True when no bracket is left open and no string either (outside strings; backticks are not quotes here). */
 export function balanced(s: string): boolean {
   let depth = 0;
-  let quote: string | null = null;
   for (let i = 0; i < s.length; i++) {
     const c = s[i]!;
-    if (quote) {
-      if (c === '\\') i++;
-      else if (c === quote) quote = null;
-      continue;
-    }
-    if (c === '"' || c === "'") quote = c;
-    else if ('([{'.includes(c)) depth++;
+    if (c === '"' || c === "'") {
+      const str = scanString(s, i, QUOTED);
+      if (!str.closed) return false;
+      i = str.end;
+    } else if ('([{'.includes(c)) depth++;
     else if (')]}'.includes(c)) depth--;
   }
-  return depth <= 0 && quote === null;
+  return depth <= 0;
 }
 
 /** The statement starting at 1-based `line` of `source` (continued while brackets are open, at most 12 lines). */
@@ -79,22 +70,16 @@ export function statementAt(source: string, line: number): string {
 
 function identifiersOutsideStrings(s: string): string[] {
   const out: string[] = [];
-  let quote: string | null = null;
   let word = '';
   for (let i = 0; i <= s.length; i++) {
     const c = s[i] ?? ' ';
-    if (quote) {
-      if (c === '\\') i++;
-      else if (c === quote) quote = null;
-      continue;
-    }
     if (/[A-Za-z0-9_$]/.test(c)) {
       word += c;
       continue;
     }
     if (word && !/^[0-9]/.test(word)) out.push(word);
     word = '';
-    if (c === '"' || c === "'" || c === '`') quote = c;
+    if (isQuote(c)) i = scanString(s, i, QUOTED).end;
   }
   return out;
 }
@@ -128,23 +113,15 @@ export function asCall(expr: string): { name: string; call: string } | null {
 export function calledNames(statement: string): Array<{ name: string; receiver?: string }> {
   const out: Array<{ name: string; receiver?: string }> = [];
   const re = /(?:([A-Za-z_$][\w$]*)\.)?([A-Za-z_$][\w$]*)\s*\(/g;
-  let quote: string | null = null;
-  // Blank out strings so that calls inside them are not taken.
+  // Blank out strings (all but the opening quote) so that calls inside them are not taken.
   let bare = '';
   for (let i = 0; i < statement.length; i++) {
     const c = statement[i]!;
-    if (quote) {
-      if (c === '\\') {
-        bare += '  ';
-        i++;
-        continue;
-      }
-      if (c === quote) quote = null;
-      bare += c === quote ? c : ' ';
-      continue;
-    }
-    if (c === '"' || c === "'" || c === '`') quote = c;
     bare += c;
+    if (!isQuote(c)) continue;
+    const end = scanString(statement, i, QUOTED).end;
+    bare += ' '.repeat(end - i);
+    i = end;
   }
   for (const m of bare.matchAll(re)) out.push({ name: m[2]!, ...(m[1] ? { receiver: m[1] } : {}) });
   return out;
