@@ -1,4 +1,4 @@
-// Shared vocabulary of the project. Names follow the CoSPlay paper (see ../shared/design/cosplay-method.md).
+// Shared vocabulary of the project. Names follow the CoSPlay paper (see README.md, "How it works").
 // Every module talks to the others through these types; the method's core (src/cosplay) depends only on
 // the `Llm` and `Executor` interfaces below, never on HTTP or processes.
 

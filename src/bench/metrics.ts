@@ -1,4 +1,4 @@
-// Scoring of a benchmark run (pure). Definitions (cosplay-method.md, "Metrics"):
+// Scoring of a benchmark run (pure). Definitions (docs/benchmark.md, "What is measured"):
 // - BoN accuracy of a selector: per task, the expected correctness of its pick when the tie at the top is
 //   broken uniformly at random (= the fraction of correct codes in the tied set), averaged over tasks.
 // - Code accuracy: per task, the fraction of correct codes in the pool (the pool's pass@1), averaged.

@@ -117,7 +117,7 @@ export function compatible(a: OutputRow, b: OutputRow, agree: Agree = strictAgre
 }
 
 /**
- * Output-consensus clustering of the tied codes (cosplay-method.md, stage 3), with every tie kept:
+ * Output-consensus clustering of the tied codes (README.md, "How it works", stage 3), with every tie kept:
  * greedy clustering in index order (a code joins the first cluster whose every member is compatible with it);
  * the best clusters have the most pairwise agreements, then the highest pCode sum; inside each best cluster
  * the best codes have the most agreements with the other members, then the fewest ERR, then the highest

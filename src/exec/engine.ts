@@ -48,7 +48,6 @@ function isFunctionTest(t: UnitTest): t is { call: string; expected?: string } {
   return typeof (t as { call?: unknown }).call === 'string';
 }
 
-/** Checks the request's shape; a malformed request is the caller's mistake (UserError). */
 /** The distinct items by `key` (first occurrences, in order) and, for each item, its distinct one's index. */
 function dedupeBy<T>(items: readonly T[], key: (item: T) => string): { unique: T[]; indexOf: number[] } {
   const index = new Map<string, number>();
@@ -66,6 +65,7 @@ function dedupeBy<T>(items: readonly T[], key: (item: T) => string): { unique: T
   return { unique, indexOf };
 }
 
+/** Checks the request's shape; a malformed request is the caller's mistake (UserError). */
 export function validateRequest(req: ExecRequest): void {
   if (!req || typeof req !== 'object') throw new UserError('the request must be an object');
   if (req.language !== 'python' && req.language !== 'javascript')

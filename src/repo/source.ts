@@ -1,9 +1,10 @@
-// Source-level helpers shared by the gate and the repair mode: which language a path is, which files are
-// tests, and a function as a standalone program (the function, the imports and top-level definitions it
-// uses, transitively), which is how an existing implementation enters the code pool as a seed: the sandbox
-// runs programs, not repository modules.
+// Source-level facts about repository files (the gate and the repair mode use them): which language a path
+// is, which files are tests or vendored, which errors mean that code cannot run outside the repository, and
+// a function as a standalone program (the function, the imports and top-level definitions it uses,
+// transitively), which is how an existing implementation enters the code pool as a seed: the sandbox runs
+// programs, not repository modules.
 import type { Language } from '../types.js';
-import { splitStatements, type Statement } from './index.js';
+import { splitStatements, type Statement } from './blocks.js';
 
 /** The language of a source path the gate and repair handle, or null (TypeScript and others: not yet). */
 export function languageOfPath(p: string): Language | null {
