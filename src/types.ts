@@ -54,10 +54,27 @@ export interface ExecRequest {
   language: Language;
   kind: TaskKind;
   entryPoint?: string;
+  /**
+   * Standalone programs (no `repo`): each code is a whole program. Repository context (`repo`, function tasks
+   * only): each code is the whole text of the file `repo.path`, loaded as that module of the repository.
+   */
   codes: string[];
   tests: UnitTest[];
   /** Wall-clock limit per cell. */
   timeoutMs?: number;
+  repo?: RepoContext;
+}
+
+/**
+ * A repository file whose module the codes replace. The sandbox shows the repository read-only (without `.git`
+ * and secret files); each code is loaded through the package's normal import path in place of `path`, and the
+ * tests' expressions are evaluated in that module's namespace (its top-level names, exported or not).
+ */
+export interface RepoContext {
+  /** Absolute path of the repository root (the workspace as the workflow left it). */
+  root: string;
+  /** The target file, relative to `root`. */
+  path: string;
 }
 
 /** Runs a Code x UT matrix. Row i = code i, column j = test j. */

@@ -16,7 +16,9 @@ import {
   FIX_INSTALL,
   type SandboxMode,
 } from './sandbox.js';
-import { WorkerPool, type Chunk, type HarnessTest, type RawCell } from './workers.js';
+import { WorkerPool, type Chunk, type ChunkRepo, type HarnessTest, type RawCell } from './workers.js';
+import { harnessRepo, validateRepoContext } from './repo.js';
+import { repoSnapshot, type RepoSnapshot } from './sandbox.js';
 
 export interface ExecutorOptions {
   sandbox: SandboxMode;
@@ -92,6 +94,11 @@ export function validateRequest(req: ExecRequest): void {
     (typeof req.entryPoint !== 'string' || !/^[A-Za-z_$][\w$]*$/.test(req.entryPoint))
   )
     throw new UserError(`"entryPoint" must be an identifier, not ${JSON.stringify(req.entryPoint)}`);
+  if (req.repo !== undefined) {
+    validateRepoContext(req.repo);
+    if (req.kind !== 'function')
+      throw new UserError('repository context ("repo") is for function tasks: stdio programs run standalone');
+  }
   if (
     req.timeoutMs !== undefined &&
     !(typeof req.timeoutMs === 'number' && req.timeoutMs > 0 && req.timeoutMs <= 600_000)
@@ -163,6 +170,8 @@ export function judge(
 export class Engine implements SandboxExecutor {
   private readonly pool: WorkerPool;
   private readonly expectedCache = new Map<string, ExpectedValue>();
+  /** What the sandbox shows of each repository, worked out once per executor. */
+  private readonly snapshots = new Map<string, RepoSnapshot>();
   private readonly timeoutMs: number;
   private readonly tolerance: number;
 
@@ -241,9 +250,14 @@ export class Engine implements SandboxExecutor {
       for (const t of tests as Array<{ input: string }>) harnessTests.push({ input: t.input });
     }
 
-    const sources = language === 'javascript' ? codes.map(toScript) : codes;
+    const repo = req.repo ? this.chunkRepo(req) : undefined;
+    const sources = language === 'javascript' && !repo ? codes.map(toScript) : codes;
     const raw: RawCell[][] = codes.map(() => new Array<RawCell>(tests.length));
-    const plan = planChunks(codes.length, tests.length, this.pool.workers, language);
+    // Repository-context JavaScript runs one process per test (its fresh state); see harness-js-repo.ts.
+    const plan =
+      repo && language === 'javascript'
+        ? codes.flatMap((_, code) => tests.map((__, j) => ({ code, from: j, to: j + 1 })))
+        : planChunks(codes.length, tests.length, this.pool.workers, language);
     await Promise.all(
       plan.map(async ({ code, from, to }) => {
         const chunk: Chunk = {
@@ -253,6 +267,7 @@ export class Engine implements SandboxExecutor {
           entryPoint: req.entryPoint,
           tests: harnessTests.slice(from, to),
           timeoutMs,
+          ...(repo ? { repo } : {}),
         };
         const cells = await this.pool.run(chunk);
         cells.forEach((c, k) => (raw[code][from + k] = c));
@@ -271,6 +286,22 @@ export class Engine implements SandboxExecutor {
       ),
     );
     return rowOf.map((i) => colOf.map((j) => ({ ...judged[i][j] })));
+  }
+
+  /** The harness's view of a request's repository context. */
+  private chunkRepo(req: ExecRequest): ChunkRepo {
+    const ctx = req.repo!;
+    const sandboxed = this.opts.sandbox === 'bwrap';
+    let snapshot: RepoSnapshot | null = null;
+    if (sandboxed) {
+      snapshot = this.snapshots.get(ctx.root) ?? repoSnapshot(ctx.root);
+      this.snapshots.set(ctx.root, snapshot);
+    }
+    const names = new Set<string>(req.entryPoint ? [req.entryPoint] : []);
+    for (const t of req.tests as Array<{ call?: string; expected?: string }>)
+      for (const text of [t.call ?? '', t.expected ?? ''])
+        for (const w of text.match(/[A-Za-z_$][\w$]*/g) ?? []) names.add(w);
+    return { snapshot, harness: harnessRepo(ctx, req.language, sandboxed), names: [...names] };
   }
 
   async close(): Promise<void> {

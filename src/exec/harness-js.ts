@@ -16,75 +16,11 @@
 //
 // Protocol: the job (one JSON object) on stdin; JSON lines on stdout: {"load":"ok"} | {"load":"fail","cell"},
 // then {"j","cell"} per test. Cells as in the Python harness; verdicts are computed by the parent.
-export const JS_HARNESS = String.raw`
-'use strict';
-const vm = require('vm');
-const fs = require('fs');
-const util = require('util');
-const EventEmitter = require('events');
-const { builtinModules } = require('module');
-const CFG = JSON.parse(process.argv[1]);
-const OUTLIM = CFG.outputLimit;
-const WORKDIR = CFG.workdir;
-const ERRCAP = 4000;
-
-if (CFG.dropTo) {
-  process.setgroups([]);
-  process.setgid(CFG.dropTo[1]);
-  process.setuid(CFG.dropTo[0]);
-}
-try { process.chdir(WORKDIR); } catch (e) {}
-
-function emit(obj) {
-  const s = JSON.stringify(obj) + '\n';
-  let buf = Buffer.from(s, 'utf8');
-  while (buf.length > 0) {
-    const n = fs.writeSync(1, buf);
-    buf = buf.subarray(n);
-  }
-}
-
-function capTail(s, n) {
-  n = n || ERRCAP;
-  s = String(s);
-  return s.length <= n ? s : '...' + s.slice(s.length - n);
-}
-
-class ExitSignal {
-  constructor(code) { this.code = code; }
-}
-
-function isTimeout(e) {
-  return !!e && typeof e === 'object' && e.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
-}
-
-function isMemory(e) {
-  if (!e || typeof e !== 'object') return false;
-  const m = String(e.message || '');
-  return e.name === 'RangeError' && /allocation failed|Failed to allocate memory|Invalid array length|Invalid typed array length|Invalid string length|out of memory|Array buffer allocation/i.test(m);
-}
-
-function fmtErr(e) {
-  try {
-    if (e instanceof ExitSignal) return 'process.exit(' + e.code + ')';
-    if (e && typeof e === 'object' && typeof e.stack === 'string') {
-      const lines = e.stack.split('\n');
-      const head = [];
-      const frames = [];
-      for (const l of lines) {
-        if (/^\s+at /.test(l)) {
-          if (/(solution|test|expected)\.js/.test(l)) frames.push(l);
-        } else if (frames.length === 0) head.push(l);
-      }
-      return capTail(head.concat(frames).join('\n'));
-    }
-    if (e && typeof e === 'object' && e.message) return capTail(String(e.name || 'Error') + ': ' + e.message);
-    return capTail('Uncaught ' + util.inspect(e));
-  } catch (x) {
-    return 'exception';
-  }
-}
-
+/**
+ * The tagged value tree of a JavaScript value (the twin of the Python harness's `ser`), shared by both JavaScript
+ * harnesses. Needs OUTLIM in scope.
+ */
+export const JS_SERIALISE = String.raw`
 // ------------------------------------------------------------------------------------------- serialisation
 class TooBig extends Error {}
 const toStr = Object.prototype.toString;
@@ -168,7 +104,78 @@ function serialise(v) {
   }
   return text.length <= OUTLIM ? text : null;
 }
+`;
 
+export const JS_HARNESS = String.raw`
+'use strict';
+const vm = require('vm');
+const fs = require('fs');
+const util = require('util');
+const EventEmitter = require('events');
+const { builtinModules } = require('module');
+const CFG = JSON.parse(process.argv[1]);
+const OUTLIM = CFG.outputLimit;
+const WORKDIR = CFG.workdir;
+const ERRCAP = 4000;
+
+if (CFG.dropTo) {
+  process.setgroups([]);
+  process.setgid(CFG.dropTo[1]);
+  process.setuid(CFG.dropTo[0]);
+}
+try { process.chdir(WORKDIR); } catch (e) {}
+
+function emit(obj) {
+  const s = JSON.stringify(obj) + '\n';
+  let buf = Buffer.from(s, 'utf8');
+  while (buf.length > 0) {
+    const n = fs.writeSync(1, buf);
+    buf = buf.subarray(n);
+  }
+}
+
+function capTail(s, n) {
+  n = n || ERRCAP;
+  s = String(s);
+  return s.length <= n ? s : '...' + s.slice(s.length - n);
+}
+
+class ExitSignal {
+  constructor(code) { this.code = code; }
+}
+
+function isTimeout(e) {
+  return !!e && typeof e === 'object' && e.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
+}
+
+function isMemory(e) {
+  if (!e || typeof e !== 'object') return false;
+  const m = String(e.message || '');
+  return e.name === 'RangeError' && /allocation failed|Failed to allocate memory|Invalid array length|Invalid typed array length|Invalid string length|out of memory|Array buffer allocation/i.test(m);
+}
+
+function fmtErr(e) {
+  try {
+    if (e instanceof ExitSignal) return 'process.exit(' + e.code + ')';
+    if (e && typeof e === 'object' && typeof e.stack === 'string') {
+      const lines = e.stack.split('\n');
+      const head = [];
+      const frames = [];
+      for (const l of lines) {
+        if (/^\s+at /.test(l)) {
+          if (/(solution|test|expected)\.js/.test(l)) frames.push(l);
+        } else if (frames.length === 0) head.push(l);
+      }
+      return capTail(head.concat(frames).join('\n'));
+    }
+    if (e && typeof e === 'object' && e.message) return capTail(String(e.name || 'Error') + ': ' + e.message);
+    return capTail('Uncaught ' + util.inspect(e));
+  } catch (x) {
+    return 'exception';
+  }
+}
+
+${JS_SERIALISE}
 // ------------------------------------------------------------------------------------------- per-test world
 const PRELUDE = new vm.Script(
   '(function (host) {\n' +

@@ -496,6 +496,36 @@ def run_test(mode, G, codeobj, test, timeout, chan):
             cell.update(status='exception', error=with_stderr(msg or 'the test process exited with status %d' % exit_code))
     return cell
 
+# ------------------------------------------------------------------------------------------- repository
+def load_repo_module(repo, codeobj):
+    """Imports the repository module repo['module'] through the normal import system, from the repository's
+    import roots, with codeobj (the candidate's version of the file) in place of the file's own text. Every
+    other module (siblings, the package, installed packages) is the real one. Returns the module's namespace."""
+    import importlib, importlib.abc, importlib.util
+    name = repo['module']
+    path = repo['file']
+    os.chdir(repo['root'])
+    roots = list(repo.get('importRoots') or [])
+    sys.path[:] = roots + [p for p in sys.path if p not in roots and p != '']
+    sys.argv = [path]
+
+    class CandidateLoader(importlib.abc.Loader):
+        def create_module(self, spec):
+            return None
+        def exec_module(self, module):
+            exec(codeobj, module.__dict__)
+
+    class CandidateFinder(importlib.abc.MetaPathFinder):
+        def find_spec(self, fullname, target_path=None, target=None):
+            if fullname != name:
+                return None
+            locations = [os.path.dirname(path)] if repo.get('isPackage') else None
+            return importlib.util.spec_from_file_location(fullname, path, loader=CandidateLoader(),
+                                                          submodule_search_locations=locations)
+
+    sys.meta_path.insert(0, CandidateFinder())
+    return importlib.import_module(name).__dict__
+
 # ------------------------------------------------------------------------------------------- code process
 def code_process(job, start, chan):
     try:
@@ -531,9 +561,11 @@ def code_process(job, start, chan):
         G = {'__builtins__': builtins, '__name__': '__expected__', 'math': math}
     else:
         code = job.get('code') or ''
-        register_source('<solution>', code)
+        repo = job.get('repo') if mode == 'function' else None
+        filename = repo['file'] if repo else '<solution>'
+        register_source(filename, code)
         try:
-            codeobj = compile(code, '<solution>', 'exec', dont_inherit=True)
+            codeobj = compile(code, filename, 'exec', dont_inherit=True)
         except MemoryError:
             report({'load': 'fail', 'cell': {'status': 'memory', 'error': 'MemoryError while compiling'}})
             return
@@ -544,7 +576,10 @@ def code_process(job, start, chan):
             G = {'__builtins__': builtins, '__name__': 'solution', '__file__': 'solution.py'}
             sys.argv = ['solution.py']
             try:
-                exec(codeobj, G)
+                if repo:
+                    G = load_repo_module(repo, codeobj)
+                else:
+                    exec(codeobj, G)
             except MemoryError:
                 report({'load': 'fail', 'cell': {'status': 'memory', 'error': 'MemoryError while loading the code'}})
                 return

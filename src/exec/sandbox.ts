@@ -7,7 +7,7 @@
 // as root (CI containers) it runs privileged and the harness drops to a fresh unprivileged uid before any candidate code,
 // so that RLIMIT_NPROC applies (root is exempt from it) and root-owned files stay read-only to the candidate.
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, lstatSync, readlinkSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { UserError } from '../types.js';
 
@@ -196,6 +196,8 @@ export interface SandboxSpec {
   tmpMb: number;
   /** Environment inside the sandbox (everything else is cleared). */
   env: Record<string, string>;
+  /** A repository shown read-only (see repoSnapshotArgs), for candidates that run in repository context. */
+  repo?: RepoSnapshot;
 }
 
 export const SANDBOX_WORKDIR = '/tmp';
@@ -226,6 +228,7 @@ export function bwrapArgs(bw: Bwrap, spec: SandboxSpec): string[] {
   if (atLeast(bw.version, 0, 5)) a.push('--perms', '1777');
   if (atLeast(bw.version, 0, 6)) a.push('--size', String(spec.tmpMb * 1024 * 1024));
   a.push('--tmpfs', SANDBOX_WORKDIR, '--chdir', SANDBOX_WORKDIR, '--clearenv');
+  if (spec.repo) a.push(...repoSnapshotArgs(spec.repo));
   for (const [k, v] of Object.entries(spec.env)) a.push('--setenv', k, v);
   return a;
 }
@@ -243,6 +246,10 @@ export function harnessEnv(workdir: string): Record<string, string> {
     PYTHONHASHSEED: '0',
     PYTHONDONTWRITEBYTECODE: '1',
     PYTHONIOENCODING: 'utf-8',
+    // Numerical libraries start one thread per core otherwise (and reserve memory for each).
+    OPENBLAS_NUM_THREADS: '1',
+    OMP_NUM_THREADS: '1',
+    MKL_NUM_THREADS: '1',
   };
 }
 
@@ -279,4 +286,79 @@ export function checkSandbox(): Promise<SandboxCheck> {
 export function resetSandboxProbes(): void {
   checked = undefined;
   bwrapInfo = undefined;
+}
+
+// ---------------------------------------------------------------------------------------------- repository
+
+/**
+ * A repository (the workspace as the workflow left it: installed dependencies and generated files included)
+ * as candidates see it: read-only, at its own path (editable installs and `.pth` files name it), without `.git`
+ * and without credential or secret files. Symbolic links that lead out of it dangle in the sandbox: nothing
+ * outside the repository is mounted beyond the read-only system.
+ */
+export interface RepoSnapshot {
+  /** Absolute host path of the repository root. */
+  root: string;
+  /** Directories hidden under an empty read-only tmpfs (`.git`, `.ssh`, ...), absolute host paths. */
+  hiddenDirs: string[];
+  /** Files shown as empty (`.env*`, `.npmrc`, keys, a `.git` file), absolute host paths. */
+  hiddenFiles: string[];
+}
+
+/** Directories never shown to candidates, wherever they are in the repository. */
+const SECRET_DIRS = new Set(['.git', '.ssh', '.aws', '.gnupg', '.docker', '.kube', '.azure', '.gcloud']);
+/** Files never shown: version-control pointers, credentials, environment files and private keys. */
+const SECRET_FILE =
+  /^(\.git|\.env(\..*)?|.*\.env|\.npmrc|\.yarnrc(\.yml)?|\.pypirc|\.netrc|_netrc|\.git-credentials|\.pgpass|\.htpasswd|id_(rsa|dsa|ecdsa|ed25519)(\.pub)?|.*\.(pem|key|p12|pfx|jks|keystore|kdbx|asc|gpg))$/i;
+/** Directories of installed packages and caches: shown, but not searched for secrets. */
+const NOT_SEARCHED = new Set([
+  'node_modules',
+  'site-packages',
+  'dist-packages',
+  '__pycache__',
+  '.venv',
+  'venv',
+  '.tox',
+  '.nox',
+  '.mypy_cache',
+  '.pytest_cache',
+  '.ruff_cache',
+]);
+
+/** Walks `root` once and lists what the sandbox must hide. */
+export function repoSnapshot(root: string): RepoSnapshot {
+  const hiddenDirs: string[] = [];
+  const hiddenFiles: string[] = [];
+  const stack = [root];
+  while (stack.length > 0) {
+    const dir = stack.pop()!;
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) {
+        if (SECRET_DIRS.has(e.name)) hiddenDirs.push(p);
+        else if (!NOT_SEARCHED.has(e.name)) stack.push(p);
+      } else if (SECRET_FILE.test(e.name) && (e.isFile() || e.isSymbolicLink())) hiddenFiles.push(p);
+    }
+  }
+  return { root, hiddenDirs: hiddenDirs.sort(), hiddenFiles: hiddenFiles.sort() };
+}
+
+/** bwrap arguments that show a repository snapshot (after the private /tmp, so a repository under /tmp shows). */
+export function repoSnapshotArgs(snap: RepoSnapshot): string[] {
+  const dest = sandboxedPath(snap.root);
+  const a: string[] = [];
+  const parents: string[] = [];
+  for (let d = dirname(dest); d !== '/' && d !== '.'; d = dirname(d)) parents.unshift(d);
+  // Parents readable by the unprivileged uid the harness drops to (bwrap would make them 0700).
+  for (const d of parents) a.push('--perms', '0755', '--dir', d);
+  a.push('--ro-bind', snap.root, dest);
+  for (const d of snap.hiddenDirs) a.push('--tmpfs', sandboxedPath(d), '--remount-ro', sandboxedPath(d));
+  for (const f of snap.hiddenFiles) a.push('--ro-bind', '/dev/null', sandboxedPath(f));
+  return a;
 }

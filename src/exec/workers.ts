@@ -13,7 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Language } from '../types.js';
 import { JS_HARNESS } from './harness-js.js';
+import { JS_REPO_HARNESS } from './harness-js-repo.js';
 import { PYTHON_SUPERVISOR } from './harness-python.js';
+import type { HarnessRepo } from './repo.js';
 import { resolveNode, resolvePrlimit, resolvePython, type Runtime } from './runtime.js';
 import {
   bwrapArgs,
@@ -24,6 +26,7 @@ import {
   SandboxUnavailableError,
   FIX_USERNS,
   type Bwrap,
+  type RepoSnapshot,
   type SandboxMode,
 } from './sandbox.js';
 
@@ -64,6 +67,16 @@ export interface Chunk {
   entryPoint?: string;
   tests: HarnessTest[];
   timeoutMs: number;
+  /** Repository context: the code is the text of `harness.file`, loaded as that module of the repository. */
+  repo?: ChunkRepo;
+}
+
+export interface ChunkRepo {
+  /** What the sandbox shows (null without a sandbox: the harness reads the repository in place). */
+  snapshot: RepoSnapshot | null;
+  harness: HarnessRepo;
+  /** JavaScript: the identifiers the tests use (the module's bindings the harness looks up). */
+  names: string[];
 }
 
 export interface PoolOptions {
@@ -220,7 +233,7 @@ class Launcher {
     return Math.max(16, Math.min(256, this.opts.memoryMb));
   }
 
-  async pythonLaunch(): Promise<Launch> {
+  async pythonLaunch(snapshot: RepoSnapshot | null = null): Promise<Launch> {
     const py = await (this.python ??= resolvePython(this.opts.python));
     const o = this.opts;
     if (o.sandbox === 'bwrap') {
@@ -238,6 +251,7 @@ class Launcher {
         asPid1: true,
         tmpMb: this.tmpMb(),
         env: harnessEnv(SANDBOX_WORKDIR),
+        ...(snapshot ? { repo: snapshot } : {}),
       });
       return {
         cmd: bw.path,
@@ -258,10 +272,12 @@ class Launcher {
     };
   }
 
-  jsLaunch(): Launch {
+  /** A JavaScript harness: the standalone one, or (`repo`) the repository-context one with its snapshot. */
+  jsLaunch(repo?: { snapshot: RepoSnapshot | null }): Launch {
     const node = (this.node ??= resolveNode());
     const o = this.opts;
-    const nodeArgs = [`--max-old-space-size=${o.memoryMb}`, '--no-warnings', '-e', JS_HARNESS];
+    const script = repo ? JS_REPO_HARNESS : JS_HARNESS;
+    const nodeArgs = [`--max-old-space-size=${o.memoryMb}`, '--no-warnings', '-e', script];
     if (o.sandbox === 'bwrap') {
       const bw = o.bwrap!;
       const cfg = {
@@ -287,6 +303,7 @@ class Launcher {
         asPid1: false,
         tmpMb: this.tmpMb(),
         env: harnessEnv(SANDBOX_WORKDIR),
+        ...(repo?.snapshot ? { repo: repo.snapshot } : {}),
       });
       return {
         cmd: bw.path,
@@ -330,12 +347,14 @@ class PythonWorker {
   constructor(
     private readonly launcher: Launcher,
     private readonly opts: PoolOptions,
+    /** The repository this worker's sandbox shows (null: none). */
+    private readonly snapshot: RepoSnapshot | null = null,
   ) {}
 
   private ensure(): Promise<Proc> {
     if (this.proc && !this.proc.exited) return Promise.resolve(this.proc);
     this.starting ??= (async () => {
-      const launch = await this.launcher.pythonLaunch();
+      const launch = await this.launcher.pythonLaunch(this.snapshot);
       const proc = new Proc(launch);
       try {
         await new Promise<void>((resolve, reject) => {
@@ -402,6 +421,7 @@ class PythonWorker {
             code: chunk.code,
             tests: chunk.tests.slice(start),
             timeoutMs: chunk.timeoutMs,
+            ...(chunk.repo ? { repo: chunk.repo.harness } : {}),
           }) + '\n',
         );
       });
@@ -444,11 +464,12 @@ class JsRunner {
   constructor(
     private readonly launcher: Launcher,
     private readonly opts: PoolOptions,
+    /** Repository context: the repository-context harness, with this snapshot (see harness-js-repo.ts). */
+    private readonly repo?: { snapshot: RepoSnapshot | null },
   ) {}
 
   private spawn(): Proc {
-    const proc = new Proc(this.launcher.jsLaunch());
-    return proc;
+    return new Proc(this.launcher.jsLaunch(this.repo));
   }
 
   private take(): Proc {
@@ -520,6 +541,7 @@ class JsRunner {
           entryPoint: chunk.entryPoint,
           tests: chunk.tests.slice(start),
           timeoutMs: chunk.timeoutMs,
+          ...(chunk.repo ? { repo: chunk.repo.harness, names: chunk.repo.names } : {}),
         };
         proc.send(JSON.stringify(job), true);
       });
@@ -559,8 +581,11 @@ class JsRunner {
 /** Runs chunks on at most `workers` sandboxed workers at once. */
 export class WorkerPool {
   private readonly launcher: Launcher;
-  private readonly python: PythonWorker[] = [];
+  /** Per slot: the Python worker and the repository its sandbox shows ('' for none). */
+  private readonly python: Array<{ root: string; worker: PythonWorker } | undefined> = [];
   private readonly js: JsRunner;
+  /** Repository-context JavaScript runners, one per repository root. */
+  private readonly jsRepo = new Map<string, JsRunner>();
   private readonly free: number[] = [];
   private readonly waiting: Array<(slot: number) => void> = [];
   private closed = false;
@@ -593,11 +618,21 @@ export class WorkerPool {
     const slot = await this.acquire();
     try {
       if (this.closed) throw new Error('the executor is closed');
+      const snapshot = chunk.repo?.snapshot ?? null;
+      const root = chunk.repo ? (snapshot?.root ?? chunk.repo.harness.root) : '';
       if (chunk.language === 'python') {
-        const w = (this.python[slot] ??= new PythonWorker(this.launcher, this.opts));
-        return await w.run(chunk);
+        let w = this.python[slot];
+        if (!w || w.root !== root) {
+          // A worker's sandbox shows one repository: another one needs a fresh worker.
+          w?.worker.close();
+          w = this.python[slot] = { root, worker: new PythonWorker(this.launcher, this.opts, snapshot) };
+        }
+        return await w.worker.run(chunk);
       }
-      return await this.js.run(chunk);
+      if (!chunk.repo) return await this.js.run(chunk);
+      let runner = this.jsRepo.get(root);
+      if (!runner) this.jsRepo.set(root, (runner = new JsRunner(this.launcher, this.opts, { snapshot })));
+      return await runner.run(chunk);
     } finally {
       this.release(slot);
     }
@@ -605,7 +640,8 @@ export class WorkerPool {
 
   close(): void {
     this.closed = true;
-    for (const w of this.python) w?.close();
+    for (const w of this.python) w?.worker.close();
     this.js.close();
+    for (const r of this.jsRepo.values()) r.close();
   }
 }

@@ -1,0 +1,224 @@
+// The JavaScript harness for repository context: a single-use process (inside its own sandbox) that loads ONE
+// code as the real module of a repository file and runs ONE test, then exits. A fresh process per test is the
+// per-test isolation here: Node cannot fork after importing, and a repository's module graph (its siblings,
+// node_modules, ES modules) cannot be re-evaluated in a vm context the way a standalone program is.
+//
+// Loading: the candidate's text replaces the target file for this process only, through Node's own loaders
+// (the CommonJS extension hook, and an ES-module load hook registered with module.register), so that relative
+// imports, package exports, installed dependencies and the module format are exactly what the repository uses.
+// An epilogue appended to the candidate's text hands the harness a lookup of the module's top-level bindings
+// (exported or not) for the names the test mentions; the test expression is evaluated with those bindings in
+// scope, under a vm timeout.
+//
+// Protocol: as the standalone harness (the job on stdin, {"load"} then {"j","cell"} on stdout), with
+// job.repo = {root, file, format} and job.names = identifiers the tests use.
+import { JS_SERIALISE } from './harness-js.js';
+
+export const JS_REPO_HARNESS = String.raw`
+'use strict';
+const fs = require('fs');
+const vm = require('vm');
+const util = require('util');
+const Module = require('module');
+const { pathToFileURL } = require('url');
+const CFG = JSON.parse(process.argv[1]);
+const OUTLIM = CFG.outputLimit;
+const ERRCAP = 4000;
+const SCOPE = Symbol.for('cosplay.scope');
+
+if (CFG.dropTo) {
+  process.setgroups([]);
+  process.setgid(CFG.dropTo[1]);
+  process.setuid(CFG.dropTo[0]);
+}
+
+function emit(obj) {
+  let buf = Buffer.from(JSON.stringify(obj) + '\n', 'utf8');
+  while (buf.length > 0) buf = buf.subarray(fs.writeSync(1, buf));
+}
+function capTail(s, n) {
+  n = n || ERRCAP;
+  s = String(s);
+  return s.length <= n ? s : '...' + s.slice(s.length - n);
+}
+function isTimeout(e) {
+  return !!e && typeof e === 'object' && e.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
+}
+function isMemory(e) {
+  if (!e || typeof e !== 'object') return false;
+  return e.name === 'RangeError' && /allocation failed|Failed to allocate memory|Invalid array length|Invalid typed array length|Invalid string length|out of memory|Array buffer allocation/i.test(String(e.message || ''));
+}
+// The error and the stack frames that are the repository's (not Node's internals, not this harness).
+function fmtErr(e) {
+  try {
+    if (e && typeof e === 'object' && typeof e.stack === 'string') {
+      const head = [];
+      const frames = [];
+      for (const l of e.stack.split('\n')) {
+        if (/^\s+at /.test(l)) {
+          if (!/node:internal|\[eval\]|cosplay-(test|expected)\.js/.test(l) && frames.length < 8) frames.push(l);
+        } else if (frames.length === 0) head.push(l);
+      }
+      return capTail(head.concat(frames).join('\n'));
+    }
+    if (e && typeof e === 'object' && e.message) return capTail(String(e.name || 'Error') + ': ' + e.message);
+    return capTail('Uncaught ' + util.inspect(e));
+  } catch (x) {
+    return 'exception';
+  }
+}
+${JS_SERIALISE}
+
+const RESERVED = new Set(('break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof let new null return super switch this throw true try typeof var void while with yield await static implements interface package private protected public undefined NaN Infinity arguments eval').split(' '));
+
+// The module's bindings for the names the tests use, read at the end of the module's own text.
+function epilogue(names) {
+  const cases = names
+    .filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && !RESERVED.has(n))
+    .map((n) => 'case ' + JSON.stringify(n) + ': return [' + n + '];')
+    .join(' ');
+  return '\n;Object.defineProperty(globalThis, Symbol.for("cosplay.scope"), { configurable: true, value: (n) => { try { switch (n) { ' +
+    cases + ' } } catch (e) {} return undefined; } });\n';
+}
+
+let asyncError = null;
+process.on('uncaughtException', (e) => { if (!asyncError) asyncError = e; });
+process.on('unhandledRejection', (e) => { if (!asyncError) asyncError = e; });
+
+async function load(job) {
+  const repo = job.repo;
+  const source = job.code + epilogue(job.names || []);
+  for (const ext of ['.js', '.cjs']) {
+    const original = Module._extensions[ext];
+    Module._extensions[ext] = function (m, filename) {
+      if (filename === repo.file) return m._compile(source, filename);
+      return original(m, filename);
+    };
+  }
+  const url = pathToFileURL(repo.file).href;
+  if (repo.format === 'module' || /\.mjs$/.test(repo.file)) return importEsm(url, source);
+  try {
+    return require(repo.file);
+  } catch (e) {
+    // A .js file with ES-module syntax in a package without "type": what newer Node versions detect.
+    if (e && (e.code === 'ERR_REQUIRE_ESM' || /Cannot use import statement|Unexpected token 'export'/.test(String(e.message))))
+      return importEsm(url, source);
+    throw e;
+  }
+}
+
+// ES modules: a load hook serves the candidate's text for the target's URL.
+const ESM_HOOKS =
+  'let target, source;\n' +
+  'export async function initialize(d) { target = d.url; source = d.source; }\n' +
+  'export async function load(url, context, next) {\n' +
+  '  if (url === target) return { format: "module", source, shortCircuit: true };\n' +
+  '  return next(url, context);\n' +
+  '}\n';
+function importEsm(url, source) {
+  Module.register('data:text/javascript,' + encodeURIComponent(ESM_HOOKS), { data: { url, source } });
+  return import(url);
+}
+
+function asValue(source) {
+  return '(' + String(source).replace(/[\s;]+$/, '') + '\n)';
+}
+
+// Evaluates a test expression with the module's bindings in scope, under the time left.
+async function evaluate(expr, filename, names, deadline) {
+  const lookup = globalThis[SCOPE];
+  const params = [];
+  const values = [];
+  for (const n of names) {
+    if (RESERVED.has(n) || !/^[A-Za-z_$][\w$]*$/.test(n)) continue;
+    const found = typeof lookup === 'function' ? lookup(n) : undefined;
+    if (found) {
+      params.push(n);
+      values.push(found[0]);
+    }
+  }
+  let fn;
+  try {
+    fn = vm.runInThisContext('(function (' + params.join(', ') + ') { return ' + asValue(expr) + '; })', { filename });
+  } catch (e) {
+    fn = vm.runInThisContext('(function (' + params.join(', ') + ') { ' + expr + '\n})', { filename });
+  }
+  globalThis.__cosplay_call = () => fn(...values);
+  const left = Math.max(1, deadline - Date.now());
+  let v = vm.runInThisContext('__cosplay_call()', { timeout: left, filename: 'cosplay.js' });
+  if (v !== null && (typeof v === 'object' || typeof v === 'function') && typeof v.then === 'function') {
+    let timer;
+    try {
+      v = await Promise.race([
+        Promise.resolve(v),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => { const e = new Error('Script execution timed out.'); e.code = 'ERR_SCRIPT_EXECUTION_TIMEOUT'; reject(e); }, Math.max(1, deadline - Date.now()));
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  if (asyncError) throw asyncError;
+  return v;
+}
+
+function failCell(e) {
+  if (isTimeout(e)) return { status: 'timeout', error: 'timed out after ' + CFG.timeoutMs + ' ms' };
+  if (isMemory(e)) return { status: 'memory', error: fmtErr(e) };
+  return { status: 'exception', error: fmtErr(e) };
+}
+
+async function runTest(job, test, deadline) {
+  const names = job.names || [];
+  const cell = { status: 'ok' };
+  let value;
+  try {
+    value = await evaluate(job.mode === 'expected' ? test.expr : test.call, 'cosplay-test.js', names, deadline);
+  } catch (e) {
+    return failCell(e);
+  }
+  const text = serialise(value);
+  if (text === null) return { status: 'output_limit', error: 'the returned value is larger than the output limit' };
+  cell.value = text;
+  if (typeof test.expected === 'string') {
+    try {
+      const ev = await evaluate(test.expected, 'cosplay-expected.js', names, deadline);
+      const et = serialise(ev);
+      if (et === null) cell.expectedError = 'the expected value is larger than the output limit';
+      else cell.expectedValue = et;
+    } catch (e) {
+      cell.expectedError = fmtErr(e);
+    }
+  }
+  return cell;
+}
+
+async function main() {
+  const job = JSON.parse(fs.readFileSync(0, 'utf8'));
+  CFG.timeoutMs = job.timeoutMs;
+  try { process.chdir(job.repo.root); } catch (e) {}
+  try {
+    await load(job);
+    if (asyncError) throw asyncError;
+  } catch (e) {
+    emit({ load: 'fail', cell: failCell(e) });
+    return;
+  }
+  emit({ load: 'ok' });
+  for (let j = 0; j < job.tests.length; j++) {
+    let cell;
+    try {
+      cell = await runTest(job, job.tests[j], Date.now() + job.timeoutMs);
+    } catch (e) {
+      cell = { status: 'crash', error: 'harness: ' + fmtErr(e) };
+    }
+    emit({ j, cell });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => { process.stderr.write('cosplay harness: ' + (e && e.stack || e) + '\n'); process.exit(70); },
+);
+`;
