@@ -8,6 +8,8 @@
 //   such UTs pooled) is reported beside it.
 // Everything is accumulated as sums so that shards merge exactly (bench-merge never averages averages).
 
+import { addTiming, emptyTiming, type Timing } from './timing.js';
+
 export const BON_SELECTORS = ['cosplay', 'cosplayNoCluster', 'passCount', 'codet', 'mbr', 'first'] as const;
 export type BonSelector = (typeof BON_SELECTORS)[number];
 
@@ -82,6 +84,8 @@ export interface BenchSums {
   wallMs: number;
   /** Tasks whose run failed (counted nowhere else). */
   failed: number;
+  /** Where the tasks' time went (CoSPlay runs; src/bench/timing.ts). */
+  timing?: Timing;
 }
 
 /** Expected accuracy of a uniform pick from the tie; an empty tie (nothing picked) scores 0. */
@@ -201,6 +205,7 @@ export function mergeSums(parts: readonly BenchSums[]): BenchSums {
     out.cells += p.cells ?? 0;
     out.wallMs += p.wallMs;
     out.failed += p.failed;
+    if (p.timing) addTiming((out.timing ??= emptyTiming()), p.timing);
   }
   return out;
 }
@@ -226,6 +231,8 @@ export interface BenchSummary {
   oracleFinal: number | null;
   codeAccuracyFinal: number | null;
   failedTasks: number;
+  /** Where the tasks' time went, summed over tasks (null for the static check). */
+  timing: Timing | null;
 }
 
 const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
@@ -253,5 +260,6 @@ export function summarize(s: BenchSums): BenchSummary {
     oracleFinal: ratio(s.final.oracle, s.final.tasks),
     codeAccuracyFinal: ratio(s.final.codeAccuracy, s.final.tasks),
     failedTasks: s.failed,
+    timing: s.timing ?? null,
   };
 }

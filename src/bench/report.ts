@@ -1,6 +1,7 @@
 // Presentation of a benchmark run: the JSON report (the CLI contract plus extra fields, and the raw sums
 // that `bench-merge` combines exactly), the stdout table, and a TTY-aware progress display on stderr.
 import { summarize, type BenchSums, type BenchSummary } from './metrics.js';
+import { formatTiming } from './timing.js';
 import { UserError } from '../types.js';
 
 export const REPORT_VERSION = 1;
@@ -98,6 +99,7 @@ export function formatTable(r: BenchReport): string {
       `  cells executed ${r.cells}${r.naiveCells ? ` (a naive run: ${r.naiveCells}, ${(r.naiveCells / Math.max(1, r.cells)).toFixed(1)}x more)` : ''}`,
     );
   lines.push(`  wall time ${duration(r.wallMs)}`);
+  if (r.timing) lines.push('', ...formatTiming(r.timing, r.wallMs));
   return lines.join('\n') + '\n';
 }
 

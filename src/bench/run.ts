@@ -7,6 +7,7 @@ import type { DatasetTask } from '../data/dataset.js';
 import { toTask } from '../data/dataset.js';
 import type { CellResult, Executor, Task, UnitTest } from '../types.js';
 import { Grader } from './grade.js';
+import { addTiming, emptyTiming, PhaseClock } from './timing.js';
 import {
   addTask,
   emptySums,
@@ -42,7 +43,8 @@ export interface SelectionFacts {
   details?: Record<string, unknown>;
 }
 
-export type SelectFn = (task: Task) => Promise<SelectionFacts>;
+/** The selection; `clock` (when given) is told which phase the task's time is in (src/bench/timing.ts). */
+export type SelectFn = (task: Task, clock?: PhaseClock) => Promise<SelectionFacts>;
 
 export interface TaskTrace {
   index: number;
@@ -210,14 +212,18 @@ export async function runBench(
   const traces: TaskTrace[] = new Array(tasks.length);
   let done = 0;
   let failed = 0;
+  const timing = emptyTiming();
   await Promise.all(
     tasks.map(({ item: d, index }, k) =>
       limit(async () => {
         let trace: TaskTrace;
+        const clock = new PhaseClock();
         try {
-          const facts = await opts.select(toTask(d));
+          const facts = await opts.select(toTask(d), clock);
           // The pick is made: from here on the ground truth may be read.
-          const g = await gradeSelection(opts.executor, grader, d, facts, { utTimeoutMs: opts.utTimeoutMs });
+          const g = await clock.time('grade', () =>
+            gradeSelection(opts.executor, grader, d, facts, { utTimeoutMs: opts.utTimeoutMs }),
+          );
           outcomes[k] = g.outcome;
           trace = { index, ok: true, ...g.trace };
         } catch (err) {
@@ -226,6 +232,7 @@ export async function runBench(
           trace = { index, id: d.id, ok: false, error: (err as Error)?.stack ?? String(err) };
         } finally {
           grader.forget(d.id);
+          addTiming(timing, clock.timing());
         }
         traces[k] = trace;
         done++;
@@ -237,5 +244,6 @@ export async function runBench(
   for (const o of outcomes) if (o) addTask(sums, o);
   sums.failed = failed;
   sums.cells += grader.stats.cells;
+  sums.timing = timing;
   return { sums, traces };
 }

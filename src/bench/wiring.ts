@@ -17,12 +17,13 @@ import {
 } from '../cosplay/index.js';
 import { createLlm, resolveLlmConfig } from '../llm/index.js';
 import { createReplayLlm } from '../replay/index.js';
-import type { Executor } from '../types.js';
+import type { Executor, Llm } from '../types.js';
 import { UserError } from '../types.js';
 import type { BenchDeps, SelectSetup } from './cli.js';
 import type { SelectionFacts } from './run.js';
 import { codetTied } from './selectors.js';
 import { executeRecorded, type StaticOptions } from './static.js';
+import type { PhaseClock } from './timing.js';
 
 export const PARAM_PRESETS: Record<string, CosplayParams> = {
   paper: PAPER_PARAMS,
@@ -194,6 +195,20 @@ async function addSameSamplesCodet(
   facts.details = { ...facts.details, sameSamples: { codes: codes.length, tests: tests.length, cells } };
 }
 
+/** The LLM and the executor of one task, telling its clock (when there is one) when they are busy. */
+function timedDeps(
+  clock: PhaseClock | undefined,
+  llm: Llm,
+  executor: Executor,
+): { llm: Llm; executor: Executor; onStage3?: () => () => void } {
+  if (!clock) return { llm, executor };
+  return {
+    llm: { complete: (r) => clock.time('llm', () => llm.complete(r)) },
+    executor: { run: (r) => clock.time('exec', () => executor.run(r)) },
+    onStage3: () => clock.enter('stage3'),
+  };
+}
+
 /** The real dependencies. */
 export function realDeps(o: WiringOptions = {}): BenchDeps {
   return {
@@ -223,12 +238,13 @@ export function realDeps(o: WiringOptions = {}): BenchDeps {
         return {
           params: shown,
           close: () => replay.close(),
-          select: async (task) => {
-            const facts = factsOf(await runCosplay({ task, llm: replay, executor: setup.executor, params }));
+          select: async (task, clock) => {
+            const timed = timedDeps(clock, replay, setup.executor);
+            const facts = factsOf(await runCosplay({ task, params, ...timed }));
             const d = recorded.get(task.id);
             if (d) {
               const used = replay.server.model.consumed(replay.session, task.id);
-              await addSameSamplesCodet(facts, setup.executor, d, used, params.timeoutMs);
+              await addSameSamplesCodet(facts, timed.executor, d, used, params.timeoutMs);
             }
             return facts;
           },
@@ -246,7 +262,8 @@ export function realDeps(o: WiringOptions = {}): BenchDeps {
       return {
         params: shown,
         close: () => llm.close(),
-        select: async (task) => factsOf(await runCosplay({ task, llm, executor: setup.executor, params })),
+        select: async (task, clock) =>
+          factsOf(await runCosplay({ task, params, ...timedDeps(clock, llm, setup.executor) })),
       };
     },
   };

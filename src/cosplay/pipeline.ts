@@ -36,6 +36,8 @@ export interface RunCosplayInput {
   trustedTests?: UnitTest[];
   /** Clock in milliseconds (wall time and per-call latencies); default Date.now. */
   now?: () => number;
+  /** Called when stage 3 starts; returns what to call when it ends (the benchmark's time breakdown). */
+  onStage3?: () => () => void;
 }
 
 /** Codes that pass every trusted test (all codes when there is none). */
@@ -98,7 +100,8 @@ export async function runCosplay(input: RunCosplayInput): Promise<CosplayResult>
   const finalRound = params.maxRounds + 1;
   if (pools.codes.length > 0 && tied.length === 0) ctx.degrade('no code passes every trusted test: no pick');
   if (tied.length > 1 && params.cluster && !ctx.halted) {
-    const s3 = await stage3(ctx, pools, tied, pc, cp);
+    const leave = input.onStage3?.();
+    const s3 = await stage3(ctx, pools, tied, pc, cp).finally(() => leave?.());
     cp = latest(cp, s3.cp);
     selection = s3.selection;
     stage3Inputs = s3.inputs;
