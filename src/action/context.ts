@@ -4,7 +4,7 @@
 import * as core from '@actions/core';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createExecutor, type ExecutorOptions } from '../exec/index.js';
+import { createExecutor, resolveCacheDir, type ExecutorOptions } from '../exec/index.js';
 import { serverUrl, type GitHub, type RepoRef } from '../github/index.js';
 import { createLlm, resolveLlmConfig, type GatewayLlm, type LlmConfig } from '../llm/index.js';
 import type { ActionInputs, ModeContext, ModeLog, SolveTarget } from '../modes/types.js';
@@ -143,7 +143,12 @@ export function buildModeContext(o: ContextOptions): ModeContext {
         sandboxReady = null;
         throw err;
       }
-      return createExecutor({ ...o.executorOptions, sandbox: o.inputs.sandbox });
+      // COSPLAY_EXEC_CACHE: the persistent execution cache (docs/action.md: keep it with actions/cache)
+      return createExecutor({
+        cacheDir: resolveCacheDir(undefined, o.env),
+        ...o.executorOptions,
+        sandbox: o.inputs.sandbox,
+      });
     },
     tracePath,
     log,

@@ -34,6 +34,8 @@ export interface BenchCliOptions {
 
 export interface ClosableExecutor extends Executor {
   close(): Promise<void> | void;
+  /** Cells executed, served from memory, served from the persistent cache (when the executor memoises). */
+  stats?(): { executed: number; cached: number; stored: number };
 }
 
 export interface SelectSetup {
@@ -230,7 +232,12 @@ export async function runBenchCommand(
           },
         });
         r.sums.wallMs = Date.now() - started;
-        report = buildReport(r.sums, { ...info, params: sel.params, cells: r.sums.cells });
+        report = buildReport(r.sums, {
+          ...info,
+          params: sel.params,
+          cells: r.sums.cells,
+          ...(executor.stats ? { execCells: executor.stats() } : {}),
+        });
       } finally {
         await sel.close();
       }

@@ -22,6 +22,8 @@ export interface RunInfo {
   cells?: number;
   naiveCells?: number;
   params?: Record<string, unknown>;
+  /** Of the cells asked for: executed, served from memory, served from the persistent cache. */
+  execCells?: { executed: number; cached: number; stored: number };
 }
 
 export type BenchReport = BenchSummary & RunInfo & { version: number; sums: BenchSums };
@@ -97,6 +99,11 @@ export function formatTable(r: BenchReport): string {
   if (r.cells !== undefined)
     lines.push(
       `  cells executed ${r.cells}${r.naiveCells ? ` (a naive run: ${r.naiveCells}, ${(r.naiveCells / Math.max(1, r.cells)).toFixed(1)}x more)` : ''}`,
+    );
+  if (r.execCells)
+    lines.push(
+      `  of which executed ${r.execCells.executed}, from memory ${r.execCells.cached}, ` +
+        `from the persistent cache ${r.execCells.stored}`,
     );
   lines.push(`  wall time ${duration(r.wallMs)}`);
   if (r.timing) lines.push('', ...formatTiming(r.timing, r.wallMs));

@@ -1,7 +1,7 @@
 // The real dependencies of `cosplay bench`: the sandboxed executor (src/exec), the CoSPlay engine
 // (src/cosplay) and the LLM (the replay model of src/replay, or a live endpoint through src/llm).
 import type { DatasetTask } from '../data/dataset.js';
-import { createCachingExecutor, createExecutor, outputsAgree } from '../exec/index.js';
+import { createExecutor, outputsAgree, resolveCacheDir } from '../exec/index.js';
 import {
   BON_RULES,
   buildMatrix,
@@ -152,6 +152,8 @@ export function factsOf(r: CosplayResult): SelectionFacts {
 export interface WiringOptions extends ParamOptions {
   /** JSONL trace of every LLM request (secrets redacted). */
   llmTrace?: string;
+  /** The persistent execution cache's folder (default $COSPLAY_EXEC_CACHE; none without either). */
+  execCache?: string;
 }
 
 /**
@@ -215,18 +217,10 @@ export function realDeps(o: WiringOptions = {}): BenchDeps {
     defaultRounds: PARAM_PRESETS[presetName(o)]?.maxRounds ?? PAPER_PARAMS.maxRounds,
     outputsAgree: (a, b, kind) => outputsAgree(a, b, kind),
     extraSelectors: engineBaselines,
-    createExecutor: async ({ sandbox, workers }) => {
-      // per-cell limits travel in the requests (--timeout-ms for selection; grading keeps the default)
-      const inner = await createExecutor({ sandbox, workers });
-      const cached = createCachingExecutor(inner);
-      return {
-        run: (req) => cached.run(req),
-        close: () => inner.close(),
-        stats: () => cached.stats(),
-      } as Executor & {
-        close(): Promise<void>;
-      };
-    },
+    // per-cell limits travel in the requests (--timeout-ms for selection; grading keeps the default); cells are
+    // memoised for the run, and kept across runs with --exec-cache / COSPLAY_EXEC_CACHE
+    createExecutor: ({ sandbox, workers }) =>
+      createExecutor({ sandbox, workers, memo: true, cacheDir: resolveCacheDir(o.execCache) }),
     async createSelect(setup: SelectSetup) {
       const params = benchParams(setup, o);
       const shown = { preset: presetName({ params: o.params, model: setup.model }), ...params };

@@ -52,6 +52,10 @@ export function register(program: Command): void {
     .option('--concurrency <n>', 'tasks in flight at once')
     .option('--workers <n>', 'sandboxed workers (default: one per core)')
     .option('--timeout-ms <n>', 'wall-clock limit per executed cell')
+    .option(
+      '--exec-cache <dir>',
+      'persistent execution cache shared across runs (default $COSPLAY_EXEC_CACHE; docs/benchmark.md)',
+    )
     .action(async (opts: BenchCommandOptions) => {
       await runBench(opts);
     });

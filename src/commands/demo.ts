@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { renderRun } from '../cosplay/report.js';
 import { REPLAY_PARAMS, runCosplay, type CosplayParams, type CosplayResult } from '../cosplay/index.js';
 import { BUNDLED_DATASET, loadDataset, toTask, type DatasetTask } from '../data/dataset.js';
-import { createCachingExecutor, createExecutor, type SandboxMode } from '../exec/index.js';
+import { createExecutor, resolveCacheDir, type SandboxMode } from '../exec/index.js';
 import { createReplayLlm } from '../replay/index.js';
 import type { Executor } from '../types.js';
 import { UserError } from '../types.js';
@@ -34,6 +34,8 @@ export interface DemoOptions {
    * critical path means what it means with a live endpoint (the local replay server answers in ~1 ms).
    */
   latencyMs?: number;
+  /** The persistent execution cache's folder (default $COSPLAY_EXEC_CACHE). */
+  execCache?: string;
   /** Parameters over the replay preset. */
   params?: Partial<CosplayParams>;
   log?: (line: string) => void;
@@ -116,8 +118,11 @@ export async function runDemo(opts: DemoOptions = {}): Promise<{ json: DemoJson;
         .join(', ')}, ... with --task`,
     );
   const latencyMs = opts.latencyMs ?? DEMO_LATENCY_MS;
-  const sandbox = await createExecutor({ sandbox: opts.sandbox ?? 'bwrap' });
-  const executor = createCachingExecutor(sandbox);
+  const executor = await createExecutor({
+    sandbox: opts.sandbox ?? 'bwrap',
+    memo: true,
+    cacheDir: resolveCacheDir(opts.execCache),
+  });
   const llm = await createReplayLlm([d], {
     config: { concurrency: 16 },
     client: latencyMs > 0 ? { fetch: delayedFetch(latencyMs) } : {},
@@ -187,7 +192,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<{ json: DemoJson;
     }
     return { json, result };
   } finally {
-    await sandbox.close();
+    await executor.close();
   }
 }
 
@@ -220,6 +225,10 @@ export function register(program: Command): void {
       '--latency-ms <ms>',
       `simulated latency per LLM request, to compare wall time with the critical path (default ${DEMO_LATENCY_MS}; 0 for none)`,
       nonNegativeInt('--latency-ms'),
+    )
+    .option(
+      '--exec-cache <dir>',
+      'persistent execution cache shared across runs (default $COSPLAY_EXEC_CACHE)',
     )
     .action(async (o: DemoOptions) => {
       await runDemo(o);

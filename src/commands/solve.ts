@@ -7,7 +7,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { llmConfigFor } from '../action/context.js';
 import { InputError, readInputs, type InputName } from '../action/inputs.js';
-import { createExecutor, type ExecutorOptions } from '../exec/index.js';
+import { createExecutor, resolveCacheDir, type ExecutorOptions } from '../exec/index.js';
 import { createLlm, isGithubModels, type LlmConfig } from '../llm/index.js';
 import { paramsFromInputs } from '../modes/params.js';
 import { passCountOutput } from '../modes/solve/report.js';
@@ -35,6 +35,8 @@ export interface SolveCommandOptions {
   testFramework?: string;
   allowedPaths?: string[];
   trace?: string;
+  /** The persistent execution cache's folder (default $COSPLAY_EXEC_CACHE). */
+  execCache?: string;
 }
 
 export interface SolveIo {
@@ -146,7 +148,11 @@ export async function runSolveCommand(
     err(
       'cosplay solve: --sandbox none: generated code runs WITHOUT isolation (it can read your files and use the network)',
     );
-  const executor = await createExecutor({ ...io.executorOptions, sandbox: inputs.sandbox });
+  const executor = await createExecutor({
+    cacheDir: resolveCacheDir(opts.execCache, env),
+    ...io.executorOptions,
+    sandbox: inputs.sandbox,
+  });
   const llm = createLlm(config, { env });
   let solution: Solution;
   try {
@@ -239,6 +245,10 @@ export function register(program: Command): void {
     .option('--test-framework <name>', 'auto, pytest, node:test, jest or vitest')
     .option('--allowed-paths <glob>', 'a path pattern the run may write (repeatable)', collect)
     .option('--trace <file>', 'write the JSONL trace of every LLM request and the decisions')
+    .option(
+      '--exec-cache <dir>',
+      'persistent execution cache shared across runs (default $COSPLAY_EXEC_CACHE)',
+    )
     .action(async (task: string, opts: SolveCommandOptions) => {
       const r = await runSolveCommand(task, opts);
       if (!r.solution.result.selected) process.exitCode = 1;

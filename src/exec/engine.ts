@@ -19,6 +19,13 @@ import {
 import { WorkerPool, type Chunk, type ChunkRepo, type HarnessTest, type RawCell } from './workers.js';
 import { harnessRepo, validateRepoContext } from './repo.js';
 import { repoSnapshot, type RepoSnapshot } from './sandbox.js';
+import { createCachingExecutor } from './cache.js';
+import { CellStore, sha256, STORE_FORMAT } from './store.js';
+import { PYTHON_SUPERVISOR } from './harness-python.js';
+import { JS_HARNESS } from './harness-js.js';
+import { JS_REPO_HARNESS } from './harness-js-repo.js';
+import { resolveNode, resolvePython } from './runtime.js';
+import { resolve } from 'node:path';
 
 export interface ExecutorOptions {
   sandbox: SandboxMode;
@@ -34,11 +41,38 @@ export interface ExecutorOptions {
   floatTolerance?: number;
   /** Python interpreter (default $COSPLAY_PYTHON or python3 on PATH). */
   python?: string;
+  /**
+   * Memoise cells in memory for the executor's lifetime (src/exec/cache.ts); implied by `cacheDir`. Lets a
+   * matrix that grows by rows or columns execute only its new cells.
+   */
+  memo?: boolean;
+  /** The persistent execution cache's folder (src/exec/store.ts); see resolveCacheDir. */
+  cacheDir?: string;
 }
 
 export interface SandboxExecutor extends Executor {
   close(): Promise<void>;
+  /** With `memo` or `cacheDir`: cells executed, served from memory, served from the persistent cache. */
+  stats?(): { executed: number; cached: number; stored: number };
 }
+
+/** The persistent cache's folder: the flag (`--exec-cache DIR`), else $COSPLAY_EXEC_CACHE, else none. */
+export function resolveCacheDir(flag?: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const dir = flag || env.COSPLAY_EXEC_CACHE;
+  return dir ? resolve(dir) : undefined;
+}
+
+/** What every verdict depends on besides the request: the harnesses and the rules that judge their cells. */
+const HARNESS_VERSION = sha256(
+  [
+    PYTHON_SUPERVISOR,
+    JS_HARNESS,
+    JS_REPO_HARNESS,
+    String(judge),
+    String(valuesAgree),
+    String(stdoutAgree),
+  ].join('\0'),
+);
 
 export const DEFAULT_TIMEOUT_MS = 4000;
 export const DEFAULT_MEMORY_MB = 512;
@@ -304,6 +338,24 @@ export class Engine implements SandboxExecutor {
     return { snapshot, harness: harnessRepo(ctx, req.language, sandboxed), names: [...names] };
   }
 
+  /**
+   * What a cell's verdict depends on besides its request, for `language`: the harness version, the interpreter
+   * and its version, the sandbox, the limits and the comparison tolerance (part of the persistent cache's key).
+   */
+  async fingerprint(language: Language): Promise<string> {
+    const rt = language === 'python' ? await resolvePython(this.opts.python) : resolveNode();
+    return JSON.stringify({
+      format: STORE_FORMAT,
+      harness: HARNESS_VERSION,
+      runtime: [language, rt.exe, rt.version],
+      sandbox: this.opts.sandbox,
+      memoryMb: this.pool.options.memoryMb,
+      outputLimit: this.pool.options.outputLimit,
+      tolerance: this.tolerance,
+      timeoutMs: this.timeoutMs,
+    });
+  }
+
   async close(): Promise<void> {
     this.pool.close();
   }
@@ -340,5 +392,13 @@ export async function createExecutor(opts: ExecutorOptions): Promise<SandboxExec
     ),
     python: opts.python,
   });
-  return new Engine(opts, pool);
+  const engine = new Engine(opts, pool);
+  if (!opts.memo && !opts.cacheDir) return engine;
+  const cached = createCachingExecutor(
+    engine,
+    opts.cacheDir
+      ? { store: new CellStore(opts.cacheDir), fingerprint: (language) => engine.fingerprint(language) }
+      : {},
+  );
+  return { run: (req) => cached.run(req), stats: () => cached.stats(), close: () => engine.close() };
 }

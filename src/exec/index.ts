@@ -3,9 +3,16 @@
 export type { SandboxMode, SandboxCheck } from './sandbox.js';
 export { checkSandbox, SandboxUnavailableError } from './sandbox.js';
 export type { ExecutorOptions, SandboxExecutor } from './engine.js';
-export { createExecutor, DEFAULT_TIMEOUT_MS, DEFAULT_MEMORY_MB, DEFAULT_OUTPUT_LIMIT } from './engine.js';
+export {
+  createExecutor,
+  resolveCacheDir,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_MEMORY_MB,
+  DEFAULT_OUTPUT_LIMIT,
+} from './engine.js';
 export type { CachingExecutor, CacheOptions } from './cache.js';
 export { createCachingExecutor } from './cache.js';
+export { CellStore, persistable, STORE_FORMAT } from './store.js';
 export {
   outputsAgree,
   stdoutAgree,

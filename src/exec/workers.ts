@@ -600,6 +600,10 @@ export class WorkerPool {
     return this.opts.workers;
   }
 
+  get options(): Readonly<PoolOptions> {
+    return this.opts;
+  }
+
   private acquire(): Promise<number> {
     const slot = this.free.pop();
     if (slot !== undefined) return Promise.resolve(slot);

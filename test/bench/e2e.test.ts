@@ -44,11 +44,20 @@ function dataset(check: string): string {
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-e2e-'));
 
-async function run(check: string, name: string) {
+async function run(check: string, name: string, more: { execCache?: string; concurrency?: number } = {}) {
   const file = join(dir, `${name}.jsonl`);
   writeFileSync(file, dataset(check));
   const trace = join(dir, `${name}.trace.jsonl`);
-  const opts = { dataset: file, codes: 3, tests: 3, rounds: 2, sandbox: 'none', trace, params: 'replay' };
+  const opts = {
+    dataset: file,
+    codes: 3,
+    tests: 3,
+    rounds: 2,
+    sandbox: 'none',
+    trace,
+    params: 'replay',
+    ...more,
+  };
   const report = await runBenchCommand(opts, realDeps(opts), { stdout: new Sink(), stderr: new Sink() });
   const tasks = readFileSync(trace, 'utf8')
     .trim()
@@ -93,6 +102,30 @@ describe('bench with the engine and the replay model', () => {
       expect(used.tests).toBeLessThanOrEqual(5);
       expect(t.picks.codetSameSamples.tie.length).toBeGreaterThan(0);
     }
+  });
+
+  it('gives identical figures without the persistent cache, with a cold one and with a warm one', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'bench-e2e-cache-'));
+    const none = await run('assert candidate(7) == 14', 'nocache');
+    const cold = await run('assert candidate(7) == 14', 'cold', { execCache: cache, concurrency: 2 });
+    const warm = await run('assert candidate(7) == 14', 'warm', { execCache: cache });
+    // the figures, minus what is about time and about where the cells came from
+    const figures = (r: typeof none.report) => {
+      const { wallMs: _w, timing: _t, execCells: _e, dataset: _d, sums, ...rest } = r;
+      const { wallMs: _sw, taskWallMs: _st, timing: _stt, ...s } = sums;
+      return { ...rest, sums: s };
+    };
+    expect(figures(cold.report)).toEqual(figures(none.report));
+    expect(figures(warm.report)).toEqual(figures(none.report));
+    expect(cold.report.execCells!.stored).toBe(0);
+    expect(warm.report.execCells!.executed).toBe(0);
+    expect(warm.report.execCells!.stored).toBeGreaterThan(0);
+    // the time breakdown: every phase, adding up to the tasks' time
+    const t = none.report.timing!;
+    expect(Object.keys(t).sort()).toEqual(['execMs', 'gradeMs', 'llmMs', 'otherMs', 'stage3Ms', 'taskMs']);
+    expect(t.execMs + t.gradeMs + t.llmMs + t.stage3Ms + t.otherMs).toBe(t.taskMs);
+    expect(t.execMs).toBeGreaterThan(0);
+    expect(t.gradeMs).toBeGreaterThan(0);
   });
 
   it('maps presets and overrides onto the method parameters', () => {

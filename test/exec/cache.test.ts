@@ -39,7 +39,7 @@ describe('createCachingExecutor', () => {
       ['a|1', 'a|2'],
       ['b|1', 'b|2'],
     ]);
-    expect(ex.stats()).toEqual({ executed: 4, cached: 0 });
+    expect(ex.stats()).toEqual({ executed: 4, cached: 0, stored: 0 });
 
     // One new row and one new column: 2x3 -> 3x3 needs 3 + 2 = 5 new cells.
     inner.cells = [];
@@ -47,7 +47,7 @@ describe('createCachingExecutor', () => {
     expect(m2[2].map((c) => c.output)).toEqual(['c|1', 'c|2', 'c|3']);
     expect(m2[0][2].output).toBe('a|3');
     expect(inner.cells.sort()).toEqual(['a|3', 'b|3', 'c|1', 'c|2', 'c|3']);
-    expect(ex.stats()).toEqual({ executed: 9, cached: 4 });
+    expect(ex.stats()).toEqual({ executed: 9, cached: 4, stored: 0 });
 
     // Reordered rows and columns: nothing new.
     inner.cells = [];
@@ -118,6 +118,6 @@ describe('createCachingExecutor over the sandboxed engine', () => {
     const grown = await ex.run({ ...base, codes, tests });
     const direct = await engine.run({ ...base, codes, tests });
     expect(grown).toEqual(direct);
-    expect(ex.stats()).toEqual({ executed: 9, cached: 4 });
+    expect(ex.stats()).toEqual({ executed: 9, cached: 4, stored: 0 });
   });
 });
