@@ -121,7 +121,8 @@ export async function runBenchCommand(
   const tests = intOption('tests', opts.tests, 16)!;
   const rounds = intOption('rounds', opts.rounds, deps.defaultRounds, 0);
   const limit = intOption('limit', opts.limit, undefined);
-  const concurrency = intOption('concurrency', opts.concurrency, mode === 'static' ? 2 : 1)!;
+  // CoSPlay tasks wait on the LLM and on small incremental matrices: 4 in flight keep both cores busy
+  const concurrency = intOption('concurrency', opts.concurrency, mode === 'static' ? 2 : 4)!;
   const workers = intOption('workers', opts.workers, undefined);
   const timeoutMs = intOption('timeout-ms', opts.timeoutMs, undefined);
   const sandbox = (opts.sandbox ?? 'bwrap') as 'bwrap' | 'none';

@@ -49,7 +49,7 @@ export function register(program: Command): void {
     .option('--sc-samples <k>', 'self-consistency samples per attempt (overrides the preset)')
     .option('--sc-min-agree <n>', 'votes the majority answer needs (overrides the preset)')
     .option('--sc-attempts <n>', 'self-consistency attempts before a UT is invalid (overrides the preset)')
-    .option('--concurrency <n>', 'tasks in flight at once')
+    .option('--concurrency <n>', 'tasks in flight at once (default 4; --static 2)')
     .option('--workers <n>', 'sandboxed workers (default: one per core)')
     .option('--timeout-ms <n>', 'wall-clock limit per executed cell')
     .option(
