@@ -208,11 +208,21 @@ describe('cosplay bench (selection through injected deps)', () => {
     const strip = (r: BenchReport) =>
       JSON.parse(
         JSON.stringify(
-          { ...r, wallMs: 0, sums: { ...r.sums, wallMs: 0 }, shard: undefined, shards: undefined },
+          {
+            ...r,
+            wallMs: 0,
+            timing: undefined,
+            sums: { ...r.sums, wallMs: 0, timing: undefined },
+            shard: undefined,
+            shards: undefined,
+          },
           (_k, v) => (typeof v === 'number' ? Number(v.toPrecision(12)) : v),
         ),
       );
     expect(strip(merged)).toEqual(strip(whole));
+    // the time breakdown of a merge is the shards' breakdowns added up
+    const shardReports = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as BenchReport);
+    expect(merged.timing!.taskMs).toBe(shardReports.reduce((n, r) => n + r.timing!.taskMs, 0));
     expect(merged.shards).toEqual(['1/2', '2/2']);
     expect(err.text).toBe('');
     // a missing shard is reported
