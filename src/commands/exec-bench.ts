@@ -25,9 +25,17 @@ export function formatBench(r: ExecBenchResult): string[] {
       '  fresh process per test',
     `  per pair  ${f(r.perPairMsPerCell)} ms/cell   one ${r.sandbox === 'bwrap' ? 'bwrap + ' : ''}python per cell`,
     `  floor     ${f(r.floorMsPerCell)} ms/cell   same programs, one unsandboxed process, no isolation`,
-    `  engine is ${r.speedupVsPerPair.toFixed(1)}x faster than per pair and ` +
+    `  isolation ${f(r.isolationFloorMsPerCell)} ms/cell   one bare fork()+waitpid() per cell from a Python with the harness's modules`,
+    `  engine is ${r.speedupVsPerPair.toFixed(1)}x faster than per pair, ` +
+      `${r.engineToIsolationFloor.toFixed(2)}x the isolation floor and ` +
       `${(r.engineMsPerCell / r.floorMsPerCell).toFixed(1)}x slower than the floor` +
       (r.mismatches ? `; WARNING: ${r.mismatches} cells differ between methods` : '; all outputs agree'),
+    `repository context (${r.repo.codes} codes x ${r.repo.tests} tests, a module importing a sibling module):`,
+    `  engine, Python package     ${f(r.repo.engineMsPerCell)} ms/cell   fresh process per test`,
+    `  engine, CommonJS package   ${f(r.repo.jsEngineMsPerCell)} ms/cell   one Node process per test`,
+    `  per pair, Python package   ${f(r.repo.perPairMsPerCell)} ms/cell   one ${r.sandbox === 'bwrap' ? 'bwrap + ' : ''}python per cell`,
+    `  engine (Python) is ${r.repo.speedupVsPerPair.toFixed(1)}x faster than per pair` +
+      (r.repo.mismatches ? `; WARNING: ${r.repo.mismatches} cells are wrong` : '; every value is right'),
   ];
 }
 
@@ -51,7 +59,8 @@ export function register(program: Command): void {
     .description('time the sandboxed engine against one sandboxed process per cell and the unsandboxed floor')
     .option(
       '--json <file>',
-      'write {"engineMsPerCell","perPairMsPerCell","floorMsPerCell","speedupVsPerPair",...}',
+      'write {"engineMsPerCell","perPairMsPerCell","floorMsPerCell","speedupVsPerPair",' +
+        '"isolationFloorMsPerCell","engineToIsolationFloor","repo":{...},...}',
     )
     .option('--codes <n>', 'codes in the matrix (default 16)', positiveInt('--codes'))
     .option('--tests <n>', 'tests in the matrix (default 16)', positiveInt('--tests'))

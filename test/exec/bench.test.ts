@@ -30,7 +30,15 @@ describe('cosplay exec-bench', () => {
       }
       expect(r.speedupVsPerPair).toBeCloseTo(r.perPairMsPerCell / r.engineMsPerCell, 6);
       expect(r.mismatches).toBe(0);
+      expect(r.isolationFloorMsPerCell).toBeGreaterThan(0);
+      expect(r.engineToIsolationFloor).toBeCloseTo(r.engineMsPerCell / r.isolationFloorMsPerCell, 6);
+      // repository context: a module importing a sibling, Python and CommonJS, every value right
+      expect(r.repo).toMatchObject({ codes: 1, tests: 2, mismatches: 0 });
+      for (const k of ['engineMsPerCell', 'jsEngineMsPerCell', 'perPairMsPerCell', 'speedupVsPerPair'])
+        expect(r.repo[k]).toBeGreaterThan(0);
       expect(lines.join('')).toMatch(/engine .* ms\/cell/);
+      expect(lines.join('')).toMatch(/isolation .* ms\/cell/);
+      expect(lines.join('')).toMatch(/repository context/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
