@@ -361,9 +361,12 @@ def flooded(out_fd):
     except OSError:
         return False
 
+def cpu_of(ru):
+    return ru.ru_utime + ru.ru_stime
+
 def wait_timeout(pid, timeout, out_fd=None):
     """Waits for pid at most timeout seconds; kills it when late, or as soon as its stdout passes the output
-    limit (checked every 50 ms). Returns (status, timed_out)."""
+    limit (checked every 50 ms). Returns (status, timed_out, CPU seconds the process used)."""
     pfd = None
     try:
         pfd = os.pidfd_open(pid)
@@ -391,13 +394,13 @@ def wait_timeout(pid, timeout, out_fd=None):
                     pass
         finally:
             os.close(pfd)
-        _, st = os.waitpid(pid, 0)
-        return st, timed_out
+        _, st, ru = os.wait4(pid, 0)
+        return st, timed_out, cpu_of(ru)
     delay = 0.0002
     while True:
-        r, st = os.waitpid(pid, os.WNOHANG)
+        r, st, ru = os.wait4(pid, os.WNOHANG)
         if r == pid:
-            return st, False
+            return st, False, cpu_of(ru)
         now = time.monotonic()
         if now >= deadline or flooded(out_fd):
             if not flooded(out_fd):
@@ -408,8 +411,8 @@ def wait_timeout(pid, timeout, out_fd=None):
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
-            _, st = os.waitpid(pid, 0)
-            return st, timed_out
+            _, st, ru = os.wait4(pid, 0)
+            return st, timed_out, cpu_of(ru)
         time.sleep(min(delay, max(0, deadline - now)))
         delay = min(delay * 2, 0.005)
 
@@ -438,7 +441,7 @@ def run_test(mode, G, codeobj, test, timeout, chan):
         if pid == 0:
             test_child(mode, G, codeobj, test, fds, timeout)
             os._exit(1)
-        st, timed_out = wait_timeout(pid, timeout, fds['out'] if mode == 'stdio' else None)
+        st, timed_out, cpu = wait_timeout(pid, timeout, fds['out'] if mode == 'stdio' else None)
         kill_others(pid)
         res, _ = read_fd(fds['res'], 4 * OUTLIM + 65536)
         err, _ = read_fd(fds['err'], 2000, tail=True)
@@ -470,7 +473,8 @@ def run_test(mode, G, codeobj, test, timeout, chan):
     elif (signaled and sig == signal.SIGXFSZ) or payload.get('status') == 'output_limit':
         cell.update(status='output_limit', error=payload.get('error') or 'a file exceeded the size limit')
     elif timed_out or (signaled and sig == signal.SIGXCPU):
-        cell.update(status='timeout', error='timed out after %d ms' % round(timeout * 1000))
+        # the CPU time tells a code that needs more time (it ran all along) from one starved by a busy machine
+        cell.update(status='timeout', error='timed out after %d ms (%d ms of CPU time)' % (round(timeout * 1000), round(cpu * 1000)))
     elif payload.get('status') == 'memory':
         cell.update(status='memory', error=with_stderr('MemoryError: the memory limit (%d MB) was exceeded' % (MEM >> 20)))
     elif signaled:

@@ -7,9 +7,12 @@
 //   share a folder; two writers of one entry write the same content and the last rename wins.
 // - An entry is trusted only when it parses, names its own key, carries a well-formed cell and the cell's
 //   checksum matches; anything else (truncated, edited, foreign) is a miss, and the fresh result replaces it.
-// - Only outcomes that do not depend on the machine's speed are stored (`persistable`): a timeout, a crash
-//   (a lost process, no process slot) or an expected value that could not be evaluated in time is executed
-//   again by every run, so a loaded moment is never frozen.
+// - Only outcomes that do not depend on the machine's speed are stored (`persistable`). A crash (a lost
+//   process, no process slot) or an expected value that could not be evaluated in time is executed again by
+//   every run. A timeout is stored only when the test process was on a CPU for at least 95 % of its limit
+//   (the Python harness reports the CPU time of every test that timed out): it ran all along and needed more
+//   time. A process that a busy machine starved of CPU gets less than that within the wall-clock limit, so a
+//   timeout from a loaded moment is never frozen; it is executed again by the next run.
 // - Repository-context requests are never stored here (their verdict depends on the repository's files,
 //   which the key does not cover); src/exec/cache.ts keeps them in memory for one run only.
 import { createHash, randomBytes } from 'node:crypto';
@@ -22,11 +25,19 @@ export const STORE_FORMAT = 1;
 
 const VERDICTS = new Set<Verdict>(['pass', 'fail', 'error', 'timeout', 'memory', 'output_limit']);
 const STORED = new Set<Verdict>(['pass', 'fail', 'error', 'memory', 'output_limit']);
+/** The Python harness's timeout message: the limit and the CPU time the test process used. */
+const CPU_TIMEOUT = /^timed out after (\d+) ms \((\d+) ms of CPU time\)$/;
+/** Share of the limit a timed-out test must have spent on a CPU for its timeout to be stored. */
+export const STORED_TIMEOUT_CPU_SHARE = 0.95;
 /** Error texts of outcomes that came from the clock or the machine's state, not from the code alone. */
 const SPEED_DEPENDENT = /timed out|timeout|did not finish|stopped answering|too many processes|\bdied\b/i;
 
 /** Whether a cell's outcome may be stored: it would be the same on a faster or an idle machine. */
 export function persistable(cell: CellResult): boolean {
+  if (cell.verdict === 'timeout') {
+    const m = CPU_TIMEOUT.exec(cell.error ?? '');
+    return !!m && Number(m[2]) >= STORED_TIMEOUT_CPU_SHARE * Number(m[1]);
+  }
   if (!STORED.has(cell.verdict)) return false;
   return cell.verdict !== 'error' || !SPEED_DEPENDENT.test(cell.error ?? '');
 }

@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CellResult, ExecRequest, Executor, Language } from '../../src/types.js';
-import { CellStore, createCachingExecutor, persistable } from '../../src/exec/index.js';
+import { CellStore, createCachingExecutor, createExecutor, persistable } from '../../src/exec/index.js';
 
 type Outcome = (code: string, input: string) => CellResult;
 
@@ -100,17 +100,23 @@ describe('the persistent execution cache', () => {
     const outcome: Outcome = (c) =>
       c === 'slow'
         ? { verdict: 'timeout', output: '', error: 'timed out after 10 ms' }
-        : c === 'lost'
-          ? {
-              verdict: 'error',
-              output: '',
-              error: "the test's expected value `g()` could not be evaluated: timeout",
-            }
-          : { verdict: 'fail', output: c };
-    await cached(fake(outcome), dir).run(req(['slow', 'lost', 'ok'], ['1']));
+        : c === 'starved'
+          ? { verdict: 'timeout', output: '', error: 'timed out after 4000 ms (1200 ms of CPU time)' }
+          : c === 'loops'
+            ? { verdict: 'timeout', output: '', error: 'timed out after 4000 ms (3990 ms of CPU time)' }
+            : c === 'lost'
+              ? {
+                  verdict: 'error',
+                  output: '',
+                  error: "the test's expected value `g()` could not be evaluated: timeout",
+                }
+              : { verdict: 'fail', output: c };
+    const codes = ['slow', 'starved', 'loops', 'lost', 'ok'];
+    await cached(fake(outcome), dir).run(req(codes, ['1']));
     const inner = fake(outcome);
-    await cached(inner, dir).run(req(['slow', 'lost', 'ok'], ['1']));
-    expect(inner.cells.sort()).toEqual(['lost|1', 'slow|1']);
+    await cached(inner, dir).run(req(codes, ['1']));
+    // a timeout is kept only when the process ran on a CPU (almost) all along: it needed more time
+    expect(inner.cells.sort()).toEqual(['lost|1', 'slow|1', 'starved|1']);
     expect(persistable({ verdict: 'memory', output: '', error: 'MemoryError' })).toBe(true);
     expect(persistable({ verdict: 'timeout', output: '' })).toBe(false);
   });
@@ -173,5 +179,24 @@ describe('the persistent execution cache', () => {
     expect(await exC.run(req(codes, inputs))).toEqual(ma);
     expect(c.cells).toHaveLength(0);
     expect(stores[0].stats.rejected).toBe(0);
+  });
+
+  it('the harness reports the CPU time of a timeout: a sleeping test is never stored', async () => {
+    const dir = tmp();
+    const ex = await createExecutor({ sandbox: 'none', workers: 2, cacheDir: dir });
+    try {
+      const r = req(['import time\ntime.sleep(30)', 'while True:\n    pass'], ['1'], { timeoutMs: 400 });
+      const [[sleeps], [loops]] = await ex.run(r);
+      expect(sleeps.verdict).toBe('timeout');
+      expect(loops.verdict).toBe('timeout');
+      const cpu = (c: CellResult) => Number(/\((\d+) ms of CPU time\)$/.exec(c.error ?? '')![1]);
+      expect(cpu(sleeps)).toBeLessThan(200);
+      expect(cpu(loops)).toBeGreaterThanOrEqual(0);
+      expect(persistable(sleeps)).toBe(false);
+      // whether the busy loop is stored depends on the CPU it got: only its format is checked here
+      expect(loops.error).toMatch(/^timed out after 400 ms \(\d+ ms of CPU time\)$/);
+    } finally {
+      await ex.close();
+    }
   });
 });
