@@ -48,7 +48,7 @@ describe('cosplay demo', () => {
     expect(written.wallToCriticalPath).toBeCloseTo(written.wallMs / written.criticalPathMs, 1);
   });
 
-  test('registers `demo` with --json, --task, --sandbox and --latency-ms', () => {
+  test('registers `demo` with --json, --task, --sandbox, --latency-ms and --exec-cache', () => {
     const program = new Command();
     register(program);
     const cmd = program.commands.find((c) => c.name() === 'demo')!;
@@ -58,6 +58,7 @@ describe('cosplay demo', () => {
       '--dataset',
       '--sandbox',
       '--latency-ms',
+      '--exec-cache',
     ]);
   });
 
