@@ -320,8 +320,31 @@ function javascriptSymbols(source: string, path?: string): CodeSymbol[] {
     out.push(sym);
   };
 
-  const classMembers = (cls: Node, className: string, exported: boolean, outer: Node) => {
-    void outer;
+  /** A function (not a method): `fn` is its function node, `outer` the node whose lines it spans. */
+  const addFunction = (
+    name: string,
+    access: string,
+    fn: Node,
+    outer: Node,
+    docNode: Node,
+    exported: boolean,
+  ) =>
+    add(
+      {
+        name,
+        kind: 'function',
+        member: name,
+        access,
+        signature: signatureOf(outer.start, fn),
+        doc: '',
+        exported,
+      },
+      outer,
+      docNode,
+      { isAsync: Boolean(fn.async) },
+    );
+
+  const classMembers = (cls: Node, className: string, exported: boolean) => {
     for (const m of ((cls.body as Node).body as Node[]) ?? []) {
       if (m.type !== 'ClassMethod') continue; // private #methods, fields, TS overloads: not targets
       const kind = m.kind as string;
@@ -350,39 +373,24 @@ function javascriptSymbols(source: string, path?: string): CodeSymbol[] {
   for (const st of body) {
     let decl: Node = st;
     let exportedHere = false;
-    let defaultName: string | null = null;
     if (st.type === 'ExportNamedDeclaration' && st.declaration) {
       decl = st.declaration as Node;
       exportedHere = true;
     } else if (st.type === 'ExportDefaultDeclaration') {
       decl = st.declaration as Node;
       exportedHere = true;
-      defaultName = 'default';
     }
     const docNode = st;
     if ((decl.type === 'FunctionDeclaration' || decl.type === 'FunctionExpression') && (decl.body as Node)) {
       const id = decl.id as Node | null;
-      const name = (id?.name as string | undefined) ?? defaultName;
-      if (!name) continue;
-      add(
-        {
-          name,
-          kind: 'function',
-          member: name,
-          access: name,
-          signature: signatureOf(st.start, decl),
-          doc: '',
-          exported: exportedHere || exportedNames.has(name),
-        },
-        st,
-        docNode,
-        { isAsync: Boolean(decl.async) },
-      );
+      const name = id?.name as string | undefined;
+      if (!name) continue; // `export default function () {}`: no name to reach it by
+      addFunction(name, name, decl, st, docNode, exportedHere || exportedNames.has(name));
     } else if (decl.type === 'ClassDeclaration' || decl.type === 'ClassExpression') {
       const id = decl.id as Node | null;
       const name = (id?.name as string | undefined) ?? null;
       if (!name) continue; // `export default class {}`: no name to reach it by
-      classMembers(decl, name, exportedHere || exportedNames.has(name), st);
+      classMembers(decl, name, exportedHere || exportedNames.has(name));
     } else if (decl.type === 'VariableDeclaration') {
       const decls = (decl.declarations as Node[]) ?? [];
       for (const d of decls) {
@@ -392,22 +400,8 @@ function javascriptSymbols(source: string, path?: string): CodeSymbol[] {
         const init = d.init as Node | null;
         const outer = decls.length === 1 ? st : d;
         const exported = exportedHere || exportedNames.has(name);
-        if (isFunctionNode(init)) {
-          add(
-            {
-              name,
-              kind: 'function',
-              member: name,
-              access: name,
-              signature: signatureOf(outer.start, init!),
-              doc: '',
-              exported,
-            },
-            outer,
-            docNode,
-            { isAsync: Boolean(init!.async) },
-          );
-        } else if (init?.type === 'ClassExpression') classMembers(init, name, exported, outer);
+        if (isFunctionNode(init)) addFunction(name, name, init!, outer, docNode, exported);
+        else if (init?.type === 'ClassExpression') classMembers(init, name, exported);
       }
     } else if (st.type === 'ExpressionStatement' && (st.expression as Node).type === 'AssignmentExpression') {
       const a = st.expression as Node;
@@ -421,20 +415,7 @@ function javascriptSymbols(source: string, path?: string): CodeSymbol[] {
         if (isFunctionNode(right)) {
           const id = right.id as Node | null | undefined;
           const name = (id?.name as string | undefined) ?? 'module.exports';
-          add(
-            {
-              name,
-              kind: 'function',
-              member: name,
-              access: 'module.exports',
-              signature: signatureOf(st.start, right),
-              doc: '',
-              exported: true,
-            },
-            st,
-            docNode,
-            { isAsync: Boolean(right.async) },
-          );
+          addFunction(name, 'module.exports', right, st, docNode, true);
         } else if (right.type === 'ObjectExpression') {
           for (const p of (right.properties as Node[]) ?? []) {
             const fn =
@@ -446,20 +427,7 @@ function javascriptSymbols(source: string, path?: string): CodeSymbol[] {
             if (!fn || (p.type === 'ObjectMethod' && p.kind !== 'method')) continue;
             const name = keyName(p);
             if (!name) continue;
-            add(
-              {
-                name,
-                kind: 'function',
-                member: name,
-                access: `module.exports.${name}`,
-                signature: signatureOf(p.start, fn),
-                doc: '',
-                exported: true,
-              },
-              p,
-              p,
-              { isAsync: Boolean(fn.async) },
-            );
+            addFunction(name, `module.exports.${name}`, fn, p, p, true);
           }
         }
         continue;
@@ -469,20 +437,7 @@ function javascriptSymbols(source: string, path?: string): CodeSymbol[] {
       const isExportsAssign = left[0] === 'exports' || isModuleExports;
       if (isExportsAssign && left.length === (left[0] === 'exports' ? 2 : 3)) {
         // exports.f = function () {} / module.exports.f = ...: an exported function reached through the exports.
-        add(
-          {
-            name: member,
-            kind: 'function',
-            member,
-            access: left.join('.'),
-            signature: signatureOf(st.start, right),
-            doc: '',
-            exported: true,
-          },
-          st,
-          docNode,
-          { isAsync: Boolean(right.async) },
-        );
+        addFunction(member, left.join('.'), right, st, docNode, true);
         continue;
       }
       // Obj.prototype.m = function / Obj.m = function: a method of Obj.
