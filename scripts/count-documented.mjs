@@ -5,7 +5,8 @@
 //
 //   Python: ast.walk over EVERY node of every source file: each def/async def with a docstring whose enclosing
 //   scopes are classes or the module (a function nested in a function is unreachable from the module and is
-//   counted apart). The symbol model walks the tree structurally (module, classes, if/try/with blocks), so this
+//   counted apart, as are definitions under `if __name__ == '__main__':`). The symbol model walks the tree
+//   structurally (module, classes, if/try/with blocks), so this
 //   also catches definitions it would miss (inside for/while/match bodies, classes in odd places).
 //   JavaScript: text, no parser: a `/** ... */` block followed by a line that defines a function or method
 //   (`function f(`, `f(...) {`, `async f(`, `static f(`, `f = function`, `f: function`, `const f = (...) =>`,
@@ -77,13 +78,15 @@ for rel in json.loads(sys.stdin.read()):
     for node in ast.walk(tree):
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not ast.get_docstring(node):
             continue
-        names, p, nested = [node.name], parent.get(node), False
+        names, p, nested, child = [node.name], parent.get(node), False, node
         while p is not None:
             if isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
                 nested = True
+            elif isinstance(p, ast.If) and child in p.body and "__name__" in ast.dump(p.test) and "'__main__'" in ast.dump(p.test):
+                nested = True  # under the main guard: never defined when the module is imported
             elif isinstance(p, ast.ClassDef):
                 names.insert(0, p.name)
-            p = parent.get(p)
+            child, p = p, parent.get(p)
         if nested:
             out['nested'] += 1
         else:

@@ -8,9 +8,9 @@
 #   bash scripts/real-repos.sh [OUT]        # build (idempotent; needs root for apt-get install)
 #   bash scripts/real-repos.sh [OUT] run    # build, then run the dry-run and the independent count on each
 #
-# Layouts: requests, idna, markupsafe, attrs: flat (PKG/ at the root); click, jinja2, urllib3: src layout
+# Layouts: requests, idna, markupsafe, attrs, dateutil, pygments: flat (PKG/ at the root); click, jinja2, urllib3: src layout
 # (src/PKG/). JavaScript: express (CommonJS, dependencies installed), commander (CommonJS classes), micromark
-# (ESM only, "type": "module", dependencies installed).
+# and unified (ESM only, "type": "module", dependencies installed; unified has a class with many methods).
 set -euo pipefail
 
 OUT=${1:-/tmp/cosplay-real}
@@ -27,15 +27,18 @@ PY_PACKAGES=(
   "markupsafe python3-markupsafe markupsafe flat"
   "click python3-click click src"
   "attrs python3-attr attr,attrs flat"
+  "dateutil python3-dateutil dateutil flat"
+  "pygments python3-pygments pygments flat"
 )
 # Their runtime dependencies, for Debian's python (the modules import them when they load).
 PY_DEPS=(python3-requests python3-urllib3 python3-idna python3-chardet python3-charset-normalizer python3-certifi
-  python3-jinja2 python3-markupsafe python3-click python3-attr python3-socks python3-brotli)
+  python3-jinja2 python3-markupsafe python3-click python3-attr python3-socks python3-brotli python3-six python3-dateutil python3-pygments)
 
 JS_PACKAGES=(
   "express express@4.21.2"
   "commander commander@14.0.3"
   "micromark micromark@4.0.2"
+  "unified unified@11.0.5"
 )
 
 if [ ! -f "$OUT/.apt-deps" ]; then

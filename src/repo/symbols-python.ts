@@ -4,7 +4,7 @@
 // {"symbols": [...]} or {"error": "SyntaxError: ... (line N)"}.
 //
 // A symbol: functions and async functions at the top level, also inside top-level if/try/with blocks (they are
-// top-level names when the branch runs); methods of classes at any class depth (nested classes give
+// top-level names when the branch runs; not under `if __name__ == '__main__':`, which never runs on import); methods of classes at any class depth (nested classes give
 // 'Outer.Inner.method'); never functions nested in functions. Lines are 1-based; `start` includes decorators.
 export const PY_SYMBOLS_SCRIPT = String.raw`
 import ast, io, json, sys, tokenize, warnings
@@ -50,6 +50,12 @@ def unparse(node, source):
         return ast.unparse(node)
     except Exception:
         return ast.get_source_segment(source, node) or ''
+
+def is_main_guard(test):
+    # if __name__ == '__main__': only runs as a script; its definitions are not the module's.
+    return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == '__name__'
+            and len(test.comparators) == 1 and isinstance(test.comparators[0], ast.Constant)
+            and test.comparators[0].value == '__main__')
 
 def literal_all(tree):
     for node in tree.body:
@@ -117,7 +123,8 @@ def symbols(source):
                     public = not node.name.startswith('_')
                 walk(node.body, classes + [node.name], public)
             elif isinstance(node, ast.If):
-                walk(node.body, classes, public_owner)
+                if not (not classes and is_main_guard(node.test)):
+                    walk(node.body, classes, public_owner)
                 walk(node.orelse, classes, public_owner)
             elif isinstance(node, (ast.With, ast.AsyncWith)):
                 walk(node.body, classes, public_owner)

@@ -116,6 +116,22 @@ describe('listSymbols (python)', () => {
     expect(m.get('fetch')).toMatchObject({ isAsync: true, doc: 'Fetch a URL (é).' });
   });
 
+  it("leaves out definitions under `if __name__ == '__main__':` (never defined on import), keeps its else", async () => {
+    const src = [
+      'def kept():',
+      '    """Kept."""',
+      '',
+      "if __name__ == '__main__':",
+      '    def script_only():',
+      '        """Only when run as a script."""',
+      'else:',
+      '    def imported():',
+      '        """Defined on import."""',
+      '',
+    ].join('\n');
+    expect((await listSymbols(src, 'python')).map((s) => s.name)).toEqual(['kept', 'imported']);
+  });
+
   it('follows a literal __all__ for what is exported', async () => {
     const syms = await listSymbols('__all__ = ["b"]\n\ndef a():\n    pass\n\ndef b():\n    pass\n', 'python');
     expect(syms.map((s) => [s.name, s.exported])).toEqual([
