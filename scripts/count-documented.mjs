@@ -65,6 +65,7 @@ const PY = String.raw`
 import ast, json, sys
 root = sys.argv[1]
 out = {'documented': [], 'nested': 0, 'unparsed': []}
+seen = set()  # one name defined twice (if/else alternatives, a property's getter and setter) is one function
 for rel in json.loads(sys.stdin.read()):
     try:
         tree = ast.parse(open(root + '/' + rel, encoding='utf-8').read())
@@ -89,7 +90,8 @@ for rel in json.loads(sys.stdin.read()):
             child, p = p, parent.get(p)
         if nested:
             out['nested'] += 1
-        else:
+        elif (rel, '.'.join(names)) not in seen:
+            seen.add((rel, '.'.join(names)))
             out['documented'].append({'path': rel, 'name': '.'.join(names), 'member': node.name})
 print(json.dumps(out))
 `;

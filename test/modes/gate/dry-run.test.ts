@@ -3,6 +3,7 @@
 // relative imports, decorated classes and many methods; npm's debug with its dependency installed: CommonJS
 // `exports.f = f`), plus a few files written here to be broken, skipped or unsupported. No LLM is involved.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -163,6 +164,75 @@ describe('cosplay gate --all --dry-run on real code', () => {
       loads: false,
       reason: 'TypeScript is not supported yet',
     });
+  });
+
+  it('with --base REF lists only what changed since REF (the changed side loads as the module)', async () => {
+    const repo = mkdtempSync(path.join(tmpdir(), 'cosplay-dry-run-git-'));
+    chmodSync(repo, 0o755);
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@e', ...args], { cwd: repo });
+    try {
+      // attrs' real validators module, changed in one documented function and extended by a documented method.
+      cpSync(path.join(root, 'attr'), path.join(repo, 'attr'), { recursive: true });
+      git('init', '-q');
+      git('add', '.');
+      git('commit', '-qm', 'base');
+      const file = path.join(repo, 'attr/validators.py');
+      const src = readFileSync(file, 'utf8');
+      expect(src).toContain('def instance_of(type):');
+      writeFileSync(
+        file,
+        src.replace('def instance_of(type):', 'def instance_of(type):  # changed') +
+          '\n\nclass _Extra:\n    def check(self):\n        """Checks."""\n        return True\n',
+      );
+      git('commit', '-qam', 'change');
+      const out = path.join(repo, '..', path.basename(repo) + '.json');
+      const write0 = process.stdout.write.bind(process.stdout);
+      process.stdout.write = (() => true) as typeof process.stdout.write;
+      let code: number;
+      try {
+        code = await runCli([
+          'gate',
+          '--repo',
+          repo,
+          '--base',
+          'HEAD~1',
+          '--head',
+          'HEAD',
+          '--dry-run',
+          '--json',
+          out,
+        ]);
+      } finally {
+        process.stdout.write = write0;
+      }
+      expect(code).toBe(0);
+      const listed = (JSON.parse(readFileSync(out, 'utf8')) as { targets: Target[] }).targets;
+      rmSync(out, { force: true });
+      expect(listed.map((t) => [t.path, t.name, t.kind, t.loads])).toEqual([
+        ['attr/validators.py', 'instance_of', 'function', true],
+        ['attr/validators.py', '_Extra.check', 'method', true],
+      ]);
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to guess what to list, and runs only as a dry run', async () => {
+    const err0 = process.stderr.write.bind(process.stderr);
+    let err = '';
+    process.stderr.write = ((c: string | Uint8Array) => (
+      (err += String(c)),
+      true
+    )) as typeof process.stderr.write;
+    try {
+      expect(await runCli(['gate', '--repo', root, '--dry-run'])).toBe(2);
+      expect(await runCli(['gate', '--repo', root, '--all'])).toBe(2);
+    } finally {
+      process.stderr.write = err0;
+    }
+    expect(err).toMatch(/--all, or --base REF/);
+    expect(err).toMatch(/only as --dry-run/);
   });
 
   it('prints a summary with the counts, the share that loads and the top reasons', () => {
