@@ -20,11 +20,12 @@ import { outputsAgree } from '../../exec/index.js';
 import type { GatewayLlm } from '../../llm/index.js';
 import { functionTask } from '../../taskspec/index.js';
 import { paramsFromInputs, withSeeds } from '../params.js';
-import { standaloneProgram } from '../../repo/source.js';
+import { listFunctions } from '../../repo/index.js';
+import { environmentProblem, inRepoContext, loadTarget, type RepoTarget } from '../repo-context.js';
 import { withholdCode } from './guard.js';
 import { selectGateTargets, type GateTarget } from './targets.js';
 import { pullRequestSources } from './files.js';
-import { independentRows, judgeGate, type FreshEvidence } from './judge.js';
+import { independentRows, inconclusive, judgeGate, type FreshEvidence } from './judge.js';
 import {
   GATE_COMMENT_KIND,
   gateAnnotations,
@@ -121,7 +122,8 @@ export async function gate(ctx: ModeContext, io: GateIo = defaultIo): Promise<Mo
           continue;
         }
         ctx.log.info(`gate: checking ${target.fn.name} in ${target.path}`);
-        report.functions.push(await checkFunction(ctx, llm, executor, target));
+        const before = sources.files.find((f) => f.path === target.path)?.before ?? null;
+        report.functions.push(await checkFunction(ctx, llm, executor, target, before));
       }
     } finally {
       const usage = llm.usage();
@@ -188,11 +190,29 @@ function unjudged(target: GateTarget, note: string): GateFunctionReport {
 async function checkFunction(
   ctx: ModeContext,
   llm: GatewayLlm,
-  executor: Executor,
+  sandbox: Executor,
   target: GateTarget,
+  before: string | null,
 ): Promise<GateFunctionReport> {
-  const seed = standaloneProgram(target.source, target.language, target.fn.name);
-  if (!seed) return unjudged(target, 'its definition could not be isolated from the file');
+  // Every candidate, and the PR's own function (the seed), runs as the PR's version of the file's module,
+  // inside a read-only snapshot of the checkout: its imports, siblings and installed packages are the real ones.
+  const repoTarget: RepoTarget = {
+    root: ctx.workspace,
+    path: target.path,
+    language: target.language,
+    base: target.source,
+    entryPoint: target.fn.name,
+  };
+  const loaded = await loadTarget(sandbox, repoTarget);
+  if (!loaded.loads)
+    return functionReport(
+      target,
+      inconclusive(
+        `the PR's version of ${target.path} does not load in the sandbox (${loaded.reason}), so nothing was run. Install the repository's dependencies in the workflow before this action (see docs/gate-and-repair.md).`,
+      ),
+    );
+  const executor = inRepoContext(sandbox, repoTarget);
+  const seed = target.fn.text;
   // The prompt context is the file's imports and other names, never the function's body.
   const context = promptContext(
     targetContextFromSource(target.path, target.source, target.language, target.fn.name),
@@ -239,6 +259,10 @@ async function checkFunction(
   const seedOnUts: Array<CellResult | null> = result.utPool.map(() => null);
   validCols.forEach((j, k) => (seedOnUts[j] = seedCells[k] ?? null));
 
+  // No false blocks: an error the environment causes (a module the runner lacks, a name or import that the
+  // base version of the function lacks too) is not a counterexample. Those tests are left out of the verdict.
+  const environmental = await environmentalErrors(run, seedOnUts, result, target, before);
+
   // The winning output cluster on the stage-3 inputs (independent members only).
   let fresh: FreshEvidence | undefined;
   const chosen = result.selected
@@ -264,7 +288,7 @@ async function checkFunction(
   const judgement = judgeGate({
     task,
     result,
-    seedOnUts,
+    seedOnUts: seedOnUts.map((c, j) => (environmental.has(j) ? null : c)),
     ...(fresh ? { fresh } : {}),
     minSupport: ctx.inputs.gateMinSupport,
     agree: (a, b) => outputsAgree(a, b, 'function'),
@@ -279,12 +303,47 @@ async function checkFunction(
       degraded: result.degraded,
     },
   };
+  if (environmental.size > 0)
+    report.note = `${environmental.size} unit test${environmental.size === 1 ? ' was' : 's were'} left out: the PR's function fails ${environmental.size === 1 ? 'it' : 'them'} on an import or a name that the base version lacks as well (an environment problem, not a wrong answer).`;
   const withheld = Object.entries(guarded.withheld);
   if (withheld.length > 0)
-    report.note = `Requests not sent because they would have shown this PR's code to the model: ${withheld.map(([k, n]) => `${n} × ${k}`).join(', ')}.`;
+    report.note = `${report.note ? report.note + ' ' : ''}Requests not sent because they would have shown this PR's code to the model: ${withheld.map(([k, n]) => `${n} × ${k}`).join(', ')}.`;
   return report;
 }
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * The UT columns on which the PR's function errors because of its environment: an import that fails, or an
+ * error that the base version of the function (placed in the same file) shows on the same test too.
+ */
+async function environmentalErrors(
+  run: (codes: string[], tests: UnitTest[]) => Promise<CellResult[][]>,
+  seedOnUts: Array<CellResult | null>,
+  result: CosplayResult,
+  target: GateTarget,
+  before: string | null,
+): Promise<Set<number>> {
+  const out = new Set<number>();
+  const errors = seedOnUts.flatMap((c, j) => (c && c.verdict === 'error' ? [j] : []));
+  if (errors.length === 0) return out;
+  const baseFn =
+    target.fn.change === 'modified' && before !== null
+      ? listFunctions(before, target.language).find((f) => f.name === target.fn.name)
+      : undefined;
+  let baseCells: CellResult[] = [];
+  if (baseFn)
+    baseCells =
+      (
+        await run(
+          [baseFn.text],
+          errors.map((j) => result.utPool[j]!.test),
+        )
+      )[0] ?? [];
+  errors.forEach((j, k) => {
+    if (environmentProblem(seedOnUts[j]!, baseCells[k])) out.add(j);
+  });
+  return out;
 }
