@@ -34,7 +34,7 @@ import { functionTask, sanitizeUntrusted } from '../../taskspec/index.js';
 import { paramsFromInputs, withSeeds } from '../params.js';
 import { runCosplay, type CosplayResult } from '../../cosplay/index.js';
 import type { GatewayLlm } from '../../llm/index.js';
-import { standaloneProgram } from '../../repo/source.js';
+import { inRepoContext, loadTarget, type RepoTarget } from '../repo-context.js';
 import { failingCases, type TestCaseResult } from './report.js';
 import { locateFailure, SourceIndex, type LocatedFailure, type RepairTarget } from './locate.js';
 import { runSuite, type SuiteRun } from './suite.js';
@@ -212,7 +212,7 @@ async function restoreTracked(ws: string, keep: Set<string>): Promise<string[]> 
 async function repairOne(
   ctx: ModeContext,
   llm: GatewayLlm,
-  executor: Executor,
+  sandbox: Executor,
   outcome: RepairOutcome,
   baselineCases: TestCaseResult[],
   suite: () => Promise<SuiteRun>,
@@ -223,11 +223,25 @@ async function repairOne(
   const abs = path.join(ws, target.path);
   const original = await readFile(abs, 'utf8');
   const fn = listFunctions(original, target.language).find((f) => f.name === target.name);
-  const seed = fn ? standaloneProgram(original, target.language, target.name) : null;
-  if (!fn || !seed) {
+  if (!fn) {
     outcome.reason = 'its definition could not be read from the file';
     return;
   }
+  // The current code (the seed) and every candidate run as the file's module in the repository's context.
+  const repoTarget: RepoTarget = {
+    root: ws,
+    path: target.path,
+    language: target.language,
+    base: original,
+    entryPoint: target.name,
+  };
+  const loaded = await loadTarget(sandbox, repoTarget);
+  if (!loaded.loads) {
+    outcome.reason = `its module does not load in the sandbox (${loaded.reason}); install the repository's dependencies before the action`;
+    return;
+  }
+  const executor = inRepoContext(sandbox, repoTarget);
+  const seed = fn.text;
   outcome.before = fn.text;
   const doc = sanitizeUntrusted(fn.doc).trim();
   const task = functionTask({
