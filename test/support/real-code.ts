@@ -2,14 +2,29 @@
 // (apt-get download + dpkg-deb -x) and JavaScript packages from npm (npm pack). Nothing third-party is
 // committed: the packages are fetched on first use and kept under the system temp dir for later runs.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { TempRepo } from '../modes/world.js';
 
 const CACHE = path.join(tmpdir(), 'cosplay-real-code');
 
 function run(cmd: string, args: string[], cwd: string): string {
-  return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
+  return execFileSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 600_000,
+  });
 }
 
 /** Fetches into a fresh folder and renames it into place, so that a half-done fetch is never reused. */
@@ -63,4 +78,52 @@ export function npmPackage(spec: string): string {
 /** Copies a fetched package into a fixture repository at `rel`. */
 export function copyInto(src: string, root: string, rel: string): void {
   cpSync(src, path.join(root, rel), { recursive: true });
+}
+
+/** A git repository at `work` with the given files committed on main. */
+export function gitRepo(build: (work: string) => void): TempRepo {
+  const root = mkdtempSync(path.join(tmpdir(), 'cosplay-real-gate-'));
+  const work = path.join(root, 'work');
+  mkdirSync(work);
+  build(work);
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { cwd: work, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  git('init', '--quiet', '--initial-branch=main');
+  git('config', 'user.name', 'Fixture');
+  git('config', 'user.email', 'fixture@example.com');
+  git('config', 'commit.gpgsign', 'false');
+  const repo: TempRepo = {
+    root,
+    work,
+    bare: '',
+    git,
+    write: (rel, content) => {
+      mkdirSync(path.dirname(path.join(work, rel)), { recursive: true });
+      writeFileSync(path.join(work, rel), content);
+    },
+    commitAll: (message) => {
+      git('add', '-A');
+      git('commit', '--quiet', '-m', message);
+      return git('rev-parse', 'HEAD');
+    },
+    cleanup: () => rmSync(root, { recursive: true, force: true }),
+  };
+  repo.commitAll('import the package');
+  return repo;
+}
+
+/** Values of `calls` computed by the package's own code (Python). */
+export function pythonValues(work: string, module: string, calls: string[]): Map<string, string> {
+  const script = `import json, ${module}\nfrom ${module} import *\nprint(json.dumps([repr(eval(c)) for c in json.loads(${JSON.stringify(JSON.stringify(calls))})]))`;
+  const out = execFileSync('python3', ['-c', script], { cwd: work, encoding: 'utf8' });
+  const values = JSON.parse(out) as string[];
+  return new Map(calls.map((c, i) => [c, values[i]!]));
+}
+
+/** Values of `calls` computed by the package's own code (JavaScript, CommonJS). */
+export function jsValues(work: string, file: string, name: string, calls: string[]): Map<string, string> {
+  const script = `const ${name} = require(${JSON.stringify(path.join(work, file))}); console.log(JSON.stringify(${JSON.stringify(calls)}.map((c) => JSON.stringify(eval(c)))))`;
+  const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  const values = JSON.parse(out) as string[];
+  return new Map(calls.map((c, i) => [c, values[i]!]));
 }

@@ -4,14 +4,19 @@
 // ../classes/range). A pull request that plants a bug is blocked with a counterexample; the correct change
 // passes. Expected values come from running the package's own code, never from the test's guesses.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runGateCommand } from '../../../src/commands/gate.js';
 import { startScriptedServer, testLlmConfig, type ScriptedServer } from '../../support/scripted-server.js';
-import { copyInto, debianPython, npmPackage } from '../../support/real-code.js';
+import {
+  copyInto,
+  debianPython,
+  gitRepo,
+  jsValues,
+  npmPackage,
+  pythonValues,
+} from '../../support/real-code.js';
 import { sandboxForTests, worldScript, type TempRepo, type World } from '../world.js';
-import { tmpdir } from 'node:os';
 
 let server: ScriptedServer;
 beforeAll(async () => {
@@ -20,51 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
 });
-
-/** A git repository at `work` with the given files committed on main. */
-function gitRepo(build: (work: string) => void): TempRepo {
-  const root = mkdtempSync(path.join(tmpdir(), 'cosplay-real-gate-'));
-  const work = path.join(root, 'work');
-  mkdirSync(work);
-  build(work);
-  const git = (...args: string[]) =>
-    execFileSync('git', args, { cwd: work, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-  git('init', '--quiet', '--initial-branch=main');
-  git('config', 'user.name', 'Fixture');
-  git('config', 'user.email', 'fixture@example.com');
-  git('config', 'commit.gpgsign', 'false');
-  const repo: TempRepo = {
-    root,
-    work,
-    bare: '',
-    git,
-    write: (rel, content) => writeFileSync(path.join(work, rel), content),
-    commitAll: (message) => {
-      git('add', '-A');
-      git('commit', '--quiet', '-m', message);
-      return git('rev-parse', 'HEAD');
-    },
-    cleanup: () => rmSync(root, { recursive: true, force: true }),
-  };
-  repo.commitAll('import the package');
-  return repo;
-}
-
-/** Values of `calls` computed by the package's own code (Python). */
-function pythonValues(work: string, module: string, calls: string[]): Map<string, string> {
-  const script = `import json, ${module}\nfrom ${module} import *\nprint(json.dumps([repr(eval(c)) for c in json.loads(${JSON.stringify(JSON.stringify(calls))})]))`;
-  const out = execFileSync('python3', ['-c', script], { cwd: work, encoding: 'utf8' });
-  const values = JSON.parse(out) as string[];
-  return new Map(calls.map((c, i) => [c, values[i]!]));
-}
-
-/** Values of `calls` computed by the package's own code (JavaScript, CommonJS). */
-function jsValues(work: string, file: string, name: string, calls: string[]): Map<string, string> {
-  const script = `const ${name} = require(${JSON.stringify(path.join(work, file))}); console.log(JSON.stringify(${JSON.stringify(calls)}.map((c) => JSON.stringify(eval(c)))))`;
-  const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' });
-  const values = JSON.parse(out) as string[];
-  return new Map(calls.map((c, i) => [c, values[i]!]));
-}
 
 async function gate(work: string, base: string) {
   const sandbox = await sandboxForTests();
