@@ -3,8 +3,8 @@
 // sandbox). Low in the layers so that both the executor (src/exec) and the source model (repo/symbols.ts, which
 // parses Python with Python's own ast) use the same interpreter.
 import { execFile } from 'node:child_process';
-import { accessSync, constants, existsSync, realpathSync } from 'node:fs';
-import { delimiter, dirname, join } from 'node:path';
+import { accessSync, constants, existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { UserError } from '../types.js';
 
 export function isExecutable(p: string): boolean {
@@ -37,7 +37,7 @@ export interface Runtime {
 const pythons = new Map<string, Promise<Runtime>>();
 
 const PROBE =
-  'import sys, json; print(json.dumps({"exe": sys.executable, "base": sys.base_prefix, ' +
+  'import sys, json; print(json.dumps({"exe": sys.executable, "base": sys.base_prefix, "prefix": sys.prefix, ' +
   '"v": ".".join(map(str, sys.version_info[:3])), "ok": sys.version_info >= (3, 8)}))';
 
 /**
@@ -70,17 +70,23 @@ export function resolvePython(explicit?: string): Promise<Runtime> {
             const info = JSON.parse(stdout.trim().split('\n').pop() ?? '') as {
               exe: string;
               base: string;
+              prefix: string;
               v: string;
               ok: boolean;
             };
             if (!info.ok)
               throw new UserError(`${cmd} is Python ${info.v}; the engine needs Python 3.8 or newer`);
-            const exe = realpathSync(info.exe);
+            const real = realpathSync(info.exe);
             const base = realpathSync(info.base);
-            const readOnly = [exe];
+            // A virtual environment is its interpreter's link plus pyvenv.cfg beside it: run the link (a
+            // resolved path would lose the environment's site-packages) and show the environment too.
+            const venv = realpathSync(info.prefix) !== base;
+            const exe = venv ? info.exe : real;
+            const readOnly = [real];
+            if (venv) readOnly.push(info.prefix, ...linkChain(info.exe));
             for (const d of ['lib', 'lib64']) if (existsSync(join(base, d))) readOnly.push(join(base, d));
             // An interpreter outside its prefix (unusual layouts): show its own directory's parent too.
-            if (!exe.startsWith(base + '/')) readOnly.push(dirname(dirname(exe)));
+            if (!real.startsWith(base + '/')) readOnly.push(dirname(dirname(real)));
             resolve({ exe, version: info.v, readOnly });
           } catch (e) {
             reject(
@@ -96,4 +102,22 @@ export function resolvePython(explicit?: string): Promise<Runtime> {
     p.catch(() => pythons.delete(cmd));
   }
   return p;
+}
+
+/** The paths a chain of symbolic links passes through (each shown in the sandbox so the chain resolves). */
+function linkChain(start: string): string[] {
+  const out: string[] = [];
+  let p = start;
+  for (let i = 0; i < 40; i++) {
+    let target: string;
+    try {
+      if (!lstatSync(p).isSymbolicLink()) break;
+      target = resolve(dirname(p), readlinkSync(p));
+    } catch {
+      break;
+    }
+    out.push(target);
+    p = target;
+  }
+  return out;
 }

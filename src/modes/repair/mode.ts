@@ -34,7 +34,7 @@ import { functionTask, sanitizeUntrusted } from '../../taskspec/index.js';
 import { paramsFromInputs, withSeeds } from '../params.js';
 import { runCosplay, type CosplayResult } from '../../cosplay/index.js';
 import type { GatewayLlm } from '../../llm/index.js';
-import { standaloneProgram } from '../../repo/source.js';
+import { inRepoContext, loadTarget, type RepoTarget } from '../repo-context.js';
 import { failingCases, type TestCaseResult } from './report.js';
 import { locateFailure, SourceIndex, type LocatedFailure, type RepairTarget } from './locate.js';
 import { runSuite, type SuiteRun } from './suite.js';
@@ -61,11 +61,51 @@ const defaultIo: RepairIo = { writeSummary: (md) => writeJobSummary(md) };
 
 export const runRepair: Mode = (ctx) => repair(ctx);
 
+/** What finding and verifying repairs needs of the mode's context (the local `cosplay repair` builds the same). */
+export type RepairContext = Pick<
+  ModeContext,
+  'workspace' | 'inputs' | 'log' | 'createLlm' | 'createExecutor' | 'runUrl'
+>;
+
+/** Verified repairs are delivered (pull requests in the action; files on disk or nothing locally). */
+export type DeliverRepairs = (
+  report: RepairReport,
+  repaired: RepairOutcome[],
+  suite: () => Promise<SuiteRun>,
+  baselineCases: TestCaseResult[],
+) => Promise<void>;
+
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
 export async function repair(ctx: ModeContext, io: RepairIo = defaultIo): Promise<ModeOutcome> {
+  const r = await findRepairs(ctx, io, (report, repaired, suite, cases) =>
+    openPullRequests(ctx, report, repaired, suite, cases),
+  );
+  return r.outcome;
+}
+
+/**
+ * Runs the suite, maps failing tests to functions, runs CoSPlay for each and verifies the picks with the
+ * whole suite; `deliver` gets the verified repairs. Writes the report with `io` and returns it.
+ */
+export async function findRepairs(
+  ctx: RepairContext,
+  io: RepairIo,
+  deliver: DeliverRepairs,
+): Promise<{ outcome: ModeOutcome; report: RepairReport | null }> {
+  let report: RepairReport | null = null;
+  const outcome = await findRepairsInner(ctx, io, deliver, (r) => (report = r));
+  return { outcome, report };
+}
+
+async function findRepairsInner(
+  ctx: RepairContext,
+  io: RepairIo,
+  deliver: DeliverRepairs,
+  onReport: (r: RepairReport) => void,
+): Promise<ModeOutcome> {
   const command = ctx.inputs.testCommand.trim();
   if (command === '') {
     const msg =
@@ -97,6 +137,7 @@ export async function repair(ctx: ModeContext, io: RepairIo = defaultIo): Promis
     wallMs: 0,
     ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
   };
+  onReport(report);
   const finish = async (outcome: ModeOutcome): Promise<ModeOutcome> => {
     report.wallMs = Date.now() - started;
     await io.writeSummary(renderRepairSummary(report));
@@ -178,7 +219,7 @@ export async function repair(ctx: ModeContext, io: RepairIo = defaultIo): Promis
   }
 
   const repaired = report.outcomes.filter((o) => o.status === 'repaired');
-  if (repaired.length > 0) await openPullRequests(ctx, report, repaired, suite, baseline.cases);
+  if (repaired.length > 0) await deliver(report, repaired, suite, baseline.cases);
   const first = repaired.find((o) => o.pr)?.pr;
   const outputs: Record<string, string> = first
     ? { 'pull-request-number': String(first.number), 'pull-request-url': first.url }
@@ -210,9 +251,9 @@ async function restoreTracked(ws: string, keep: Set<string>): Promise<string[]> 
 }
 
 async function repairOne(
-  ctx: ModeContext,
+  ctx: RepairContext,
   llm: GatewayLlm,
-  executor: Executor,
+  sandbox: Executor,
   outcome: RepairOutcome,
   baselineCases: TestCaseResult[],
   suite: () => Promise<SuiteRun>,
@@ -223,11 +264,25 @@ async function repairOne(
   const abs = path.join(ws, target.path);
   const original = await readFile(abs, 'utf8');
   const fn = listFunctions(original, target.language).find((f) => f.name === target.name);
-  const seed = fn ? standaloneProgram(original, target.language, target.name) : null;
-  if (!fn || !seed) {
+  if (!fn) {
     outcome.reason = 'its definition could not be read from the file';
     return;
   }
+  // The current code (the seed) and every candidate run as the file's module in the repository's context.
+  const repoTarget: RepoTarget = {
+    root: ws,
+    path: target.path,
+    language: target.language,
+    base: original,
+    entryPoint: target.name,
+  };
+  const loaded = await loadTarget(sandbox, repoTarget);
+  if (!loaded.loads) {
+    outcome.reason = `its module does not load in the sandbox (${loaded.reason}); install the repository's dependencies before the action`;
+    return;
+  }
+  const executor = inRepoContext(sandbox, repoTarget);
+  const seed = fn.text;
   outcome.before = fn.text;
   const doc = sanitizeUntrusted(fn.doc).trim();
   const task = functionTask({

@@ -8,7 +8,7 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeF
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../../src/cli.js';
-import { debianPythonModule, debianPythonPackage, npmPackage } from '../../support/real-code.js';
+import { debianPython, npmPackage } from '../../support/real-code.js';
 
 interface Target {
   path: string;
@@ -30,16 +30,15 @@ let printed: string;
 let exitCode: number;
 
 beforeAll(async () => {
-  const [attr, debug] = await Promise.all([
-    debianPythonPackage('python3-attr'),
-    npmPackage('debug@4.4.0', { install: true }),
-  ]);
+  const attr = debianPython('python3-attr', 'attr');
+  const attrs = debianPython('python3-attr', 'attrs');
+  const debug = npmPackage('debug@4.4.0', { install: true });
   root = mkdtempSync(path.join(tmpdir(), 'cosplay-dry-run-'));
   // mkdtemp makes the folder 0700; a checkout is world-readable (as root, the sandbox runs as another uid).
   chmodSync(root, 0o755);
   // A flat Python layout (attr/, attrs/ at the root) and a JavaScript package in web/ with its node_modules.
-  cpSync(debianPythonModule(attr, 'attr'), path.join(root, 'attr'), { recursive: true });
-  cpSync(debianPythonModule(attr, 'attrs'), path.join(root, 'attrs'), { recursive: true });
+  cpSync(attr, path.join(root, 'attr'), { recursive: true });
+  cpSync(attrs, path.join(root, 'attrs'), { recursive: true });
   cpSync(debug, path.join(root, 'web'), { recursive: true });
   // Broken on purpose: a module whose import fails, in each language.
   write(root, 'brokenpkg/__init__.py', '');
@@ -218,7 +217,7 @@ describe('cosplay gate --all --dry-run on real code', () => {
     }
   });
 
-  it('refuses to guess what to list, and runs only as a dry run', async () => {
+  it('refuses to guess what to list, and a sandbox mode it does not know', async () => {
     const err0 = process.stderr.write.bind(process.stderr);
     let err = '';
     process.stderr.write = ((c: string | Uint8Array) => (
@@ -227,12 +226,12 @@ describe('cosplay gate --all --dry-run on real code', () => {
     )) as typeof process.stderr.write;
     try {
       expect(await runCli(['gate', '--repo', root, '--dry-run'])).toBe(2);
-      expect(await runCli(['gate', '--repo', root, '--all'])).toBe(2);
+      expect(await runCli(['gate', '--repo', root, '--dry-run', '--all', '--sandbox', 'maybe'])).toBe(2);
     } finally {
       process.stderr.write = err0;
     }
     expect(err).toMatch(/--all, or --base REF/);
-    expect(err).toMatch(/only as --dry-run/);
+    expect(err).toMatch(/--sandbox must be bwrap or none/);
   });
 
   it('prints a summary with the counts, the share that loads and the top reasons', () => {
