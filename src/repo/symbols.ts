@@ -480,27 +480,29 @@ export async function listSymbols(
 }
 
 /**
- * The functions and methods of many files of one language, keyed by path: Python in ONE interpreter process;
- * a file that does not parse gets {error} (e.g. "SyntaxError: invalid syntax (line 3)").
+ * The functions and methods of many files, keyed by path: all the Python ones in ONE interpreter process. The
+ * language is `language` for every file, or (undefined) each file's by its extension (.py: Python; else
+ * JavaScript, TypeScript by .ts/.tsx/.mts/.cts). A file that does not parse gets {error} (e.g.
+ * "SyntaxError: invalid syntax (line 3)").
  */
 export async function listSymbolsOfFiles(
   files: Array<{ path: string; source: string }>,
-  language: Language,
+  language?: Language,
   options: { python?: string } = {},
 ): Promise<Map<string, CodeSymbol[] | { error: string }>> {
   const out = new Map<string, CodeSymbol[] | { error: string }>();
-  if (language === 'python') {
-    const results = await parsePython(
-      files.map((f) => f.source),
-      options.python,
-    );
-    files.forEach((f, i) => {
-      const r = results[i]!;
-      out.set(f.path, 'error' in r ? { error: r.error } : pythonSymbols(f.source, r.symbols));
-    });
-    return out;
-  }
+  const isPython = (f: { path: string }) => (language ? language === 'python' : /\.pyw?$/i.test(f.path));
+  const python = files.filter(isPython);
+  const results = await parsePython(
+    python.map((f) => f.source),
+    options.python,
+  );
+  python.forEach((f, i) => {
+    const r = results[i]!;
+    out.set(f.path, 'error' in r ? { error: r.error } : pythonSymbols(f.source, r.symbols));
+  });
   for (const f of files) {
+    if (isPython(f)) continue;
     try {
       out.set(f.path, javascriptSymbols(f.source, f.path || undefined));
     } catch (err) {
@@ -510,7 +512,8 @@ export async function listSymbolsOfFiles(
       });
     }
   }
-  return out;
+  // In the callers' order.
+  return new Map(files.map((f) => [f.path, out.get(f.path)!]));
 }
 
 /**

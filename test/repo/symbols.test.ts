@@ -153,6 +153,20 @@ describe('listSymbols (python)', () => {
     await expect(listSymbols('def g(:\n', 'python')).rejects.toThrow(/SyntaxError/);
   });
 
+  it('without a language, reads each file by its extension, in the order given', async () => {
+    const out = await listSymbolsOfFiles([
+      { path: 'b.js', source: 'function g() {}\n' },
+      { path: 'a.py', source: 'def f():\n    pass\n' },
+      { path: 'c.ts', source: 'export function h(x: number): number { return x; }\n' },
+    ]);
+    expect([...out.keys()]).toEqual(['b.js', 'a.py', 'c.ts']);
+    expect([...out.values()].map((v) => (v as CodeSymbol[]).map((s) => s.signature))).toEqual([
+      ['function g()'],
+      ['def f():'],
+      ['export function h(x: number): number'],
+    ]);
+  });
+
   it('the statement splitter no longer takes a decorated class for its first method', () => {
     expect(listFunctions(UNITS, 'python').map((f) => f.name)).toEqual(['_helper', 'fetch']);
   });

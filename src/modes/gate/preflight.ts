@@ -173,43 +173,35 @@ async function documentedSymbols(
 ): Promise<{ symbols: Map<string, CodeSymbol[]>; unparsed: PreflightFileError[] }> {
   const symbols = new Map<string, CodeSymbol[]>();
   const unparsed: PreflightFileError[] = [];
-  const byLanguage = (lang: Language, pick: (f: SourceFile) => boolean) =>
-    files.filter(pick).map((f) => ({ f, lang }));
-  const groups: Array<{ lang: Language; files: SourceFile[] }> = [
-    { lang: 'python', files: byLanguage('python', (f) => f.language === 'python').map((x) => x.f) },
-    { lang: 'javascript', files: byLanguage('javascript', (f) => f.language !== 'python').map((x) => x.f) },
-  ];
-  for (const g of groups) {
-    if (g.files.length === 0) continue;
-    const inputs = g.files.flatMap((f) => [
-      { path: f.path, source: f.source },
-      ...(f.before ? [{ path: `\0before\0${f.path}`, source: f.before }] : []),
-    ]);
-    const listed = await listSymbolsOfFiles(inputs, g.lang, { python });
-    for (const f of g.files) {
-      const r = listed.get(f.path)!;
-      if ('error' in r) {
-        unparsed.push({ path: f.path, error: r.error });
-        continue;
-      }
-      let syms = r;
-      if (f.before !== undefined) {
-        // Changed-only: symbols that are new or whose text changed.
-        const old = f.before !== null ? listed.get(`\0before\0${f.path}`) : undefined;
-        const oldText = new Map<string, string>();
-        if (old && !('error' in old))
-          for (const s of old) if (!oldText.has(s.name)) oldText.set(s.name, trimEnds(s.text));
-        syms = syms.filter((s) => oldText.get(s.name) !== trimEnds(s.text));
-      }
-      const seen = new Set<string>();
-      const documented: CodeSymbol[] = [];
-      for (const s of syms) {
-        if (s.doc.trim() === '' || seen.has(s.name)) continue;
-        seen.add(s.name);
-        documented.push(s);
-      }
-      if (documented.length > 0) symbols.set(f.path, documented);
+  const inputs = files.flatMap((f) => [
+    { path: f.path, source: f.source },
+    ...(f.before ? [{ path: `\0before\0${f.path}`, source: f.before }] : []),
+  ]);
+  // Python files (the base versions too) in one parser process; JavaScript and TypeScript by their extension.
+  const listed = await listSymbolsOfFiles(inputs, undefined, { python });
+  for (const f of files) {
+    const r = listed.get(f.path)!;
+    if ('error' in r) {
+      unparsed.push({ path: f.path, error: r.error });
+      continue;
     }
+    let syms = r;
+    if (f.before !== undefined) {
+      // Changed-only: symbols that are new or whose text changed.
+      const old = f.before !== null ? listed.get(`\0before\0${f.path}`) : undefined;
+      const oldText = new Map<string, string>();
+      if (old && !('error' in old))
+        for (const s of old) if (!oldText.has(s.name)) oldText.set(s.name, trimEnds(s.text));
+      syms = syms.filter((s) => oldText.get(s.name) !== trimEnds(s.text));
+    }
+    const seen = new Set<string>();
+    const documented: CodeSymbol[] = [];
+    for (const s of syms) {
+      if (s.doc.trim() === '' || seen.has(s.name)) continue;
+      seen.add(s.name);
+      documented.push(s);
+    }
+    if (documented.length > 0) symbols.set(f.path, documented);
   }
   return { symbols, unparsed };
 }
