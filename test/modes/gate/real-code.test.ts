@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runGateCommand } from '../../../src/commands/gate.js';
-import { startScriptedServer, testLlmConfig, type ScriptedServer } from '../../support/scripted-server.js';
 import {
   copyInto,
   debianPython,
@@ -16,38 +15,14 @@ import {
   npmPackage,
   pythonValues,
 } from '../../support/real-code.js';
-import { sandboxForTests, worldScript, type TempRepo, type World } from '../world.js';
+import { useLocalLlm, worldScript, type TempRepo, type World } from '../world.js';
 
-let server: ScriptedServer;
-beforeAll(async () => {
-  server = await startScriptedServer();
-});
-afterAll(async () => {
-  await server.close();
-});
+const llm = useLocalLlm();
 
 async function gate(work: string, base: string) {
-  const sandbox = await sandboxForTests();
   const lines: string[] = [];
-  const result = await runGateCommand(
-    {
-      repo: work,
-      base,
-      baseUrl: server.url,
-      model: 'scripted',
-      codes: '4',
-      tests: '6',
-      rounds: '1',
-      sandbox,
-    },
-    {
-      out: (l) => lines.push(l),
-      err: () => undefined,
-      env: { OPENAI_API_KEY: 'sk-test-0123456789abcdef' },
-      llmOverrides: testLlmConfig(server),
-      executorOptions: { workers: 2 },
-    },
-  );
+  const { flags, io } = await llm.local(lines);
+  const result = await runGateCommand({ ...flags, repo: work, base, codes: '4', tests: '6' }, io);
   return { ...result, text: lines.join('\n') };
 }
 
@@ -98,7 +73,7 @@ describe('gate on python3-packaging: packaging/utils.py canonicalize_version use
 
   it('blocks a pull request that strips every ".0", not only the trailing ones', async () => {
     const correct = FN.exec(original)![0];
-    server.setScript(worldScript(world(correct)));
+    llm.server.setScript(worldScript(world(correct)));
     repo.write(
       'packaging/utils.py',
       original.replace('re.sub(r"(\\.0)+$", "", release_segment)', 're.sub(r"\\.0", "", release_segment)'),
@@ -117,7 +92,7 @@ describe('gate on python3-packaging: packaging/utils.py canonicalize_version use
   it('passes the same function refactored correctly', async () => {
     repo.git('reset', '--quiet', '--hard', base);
     const correct = FN.exec(original)![0];
-    server.setScript(worldScript(world(correct)));
+    llm.server.setScript(worldScript(world(correct)));
     repo.write(
       'packaging/utils.py',
       original.replace(
@@ -159,7 +134,7 @@ describe('gate on npm semver: functions/satisfies.js requires ../classes/range',
 
   it('blocks a pull request under which an invalid range satisfies every version', async () => {
     const fn = /const satisfies = [\s\S]*?\n}\n/.exec(original)![0];
-    server.setScript(
+    llm.server.setScript(
       worldScript({
         language: 'javascript',
         codes: [

@@ -3,11 +3,10 @@
 // sibling module: Debian's python3-packaging (packaging/utils.py canonicalize_version, which uses
 // packaging.version) and npm's semver (functions/satisfies.js, which requires ../classes/range). The repair is
 // found from the failing tests, verified with the whole suite, and written with --write.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runRepairCommand } from '../../../src/commands/repair.js';
-import { startScriptedServer, testLlmConfig, type ScriptedServer } from '../../support/scripted-server.js';
 import {
   copyInto,
   debianPython,
@@ -16,38 +15,16 @@ import {
   npmPackage,
   pythonValues,
 } from '../../support/real-code.js';
-import { sandboxForTests, worldScript, type TempRepo, type World } from '../world.js';
+import { useLocalLlm, worldScript, type TempRepo, type World } from '../world.js';
 
-let server: ScriptedServer;
-beforeAll(async () => {
-  server = await startScriptedServer();
-});
-afterAll(async () => {
-  await server.close();
-});
+const llm = useLocalLlm();
 
 async function repair(work: string, testCommand: string) {
-  const sandbox = await sandboxForTests();
   const lines: string[] = [];
+  const { flags, io } = await llm.local(lines);
   const r = await runRepairCommand(
-    {
-      repo: work,
-      testCommand,
-      write: true,
-      baseUrl: server.url,
-      model: 'scripted',
-      codes: '4',
-      tests: '6',
-      rounds: '1',
-      sandbox,
-    },
-    {
-      out: (l) => lines.push(l),
-      err: () => undefined,
-      env: { OPENAI_API_KEY: 'sk-test-0123456789abcdef' },
-      llmOverrides: testLlmConfig(server),
-      executorOptions: { workers: 2 },
-    },
+    { ...flags, repo: work, testCommand, write: true, codes: '4', tests: '6' },
+    io,
   );
   return { ...r, text: lines.join('\n') };
 }
@@ -109,7 +86,7 @@ describe('repair on python3-packaging', () => {
       freshInputs: calls.slice(6),
       oracle: (call) => oracle.get(call),
     };
-    server.setScript(worldScript(world));
+    llm.server.setScript(worldScript(world));
     const r = await repair(
       repo.work,
       'python3 -m pytest -q -p no:cacheprovider --junitxml="$COSPLAY_REPORT_DIR/junit.xml" tests',
@@ -164,7 +141,7 @@ describe('repair on npm semver', () => {
       ].join('\n'),
     );
     repo.commitAll('tests');
-    server.setScript(
+    llm.server.setScript(
       worldScript({
         language: 'javascript',
         codes: [fn, fn.replace('return range.test(version)', 'return Boolean(range.test(version))'), fn, fn],

@@ -5,12 +5,11 @@
 // `isStable(version)`, which uses the `parse` helper that index.js requires from ./functions/parse. The
 // candidates run as the real module, so only code that actually imports and uses its neighbours passes; the
 // written module and its test file work with the repository's own test runner.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runSolveCommand } from '../../../src/commands/solve.js';
-import { startScriptedServer, testLlmConfig, type ScriptedServer } from '../../support/scripted-server.js';
 import {
   copyInto,
   debianPython,
@@ -19,32 +18,15 @@ import {
   npmPackage,
   pythonValues,
 } from '../../support/real-code.js';
-import { sandboxForTests, worldScript, type TempRepo } from '../world.js';
+import { useLocalLlm, worldScript, type TempRepo } from '../world.js';
 
-let server: ScriptedServer;
-beforeAll(async () => {
-  server = await startScriptedServer();
-});
-afterAll(async () => {
-  await server.close();
-});
+const llm = useLocalLlm();
 
 async function solve(work: string, task: string) {
-  const sandbox = await sandboxForTests();
   const file = path.join(work, '..', 'TASK.md');
   writeFileSync(file, task);
-  const lines: string[] = [];
-  return runSolveCommand(
-    file,
-    { repo: work, model: 'scripted', codes: '4', tests: '5', rounds: '1', sandbox, baseUrl: server.url },
-    {
-      out: (l) => lines.push(l),
-      err: () => undefined,
-      env: { OPENAI_API_KEY: 'sk-test-0123456789abcdef' },
-      llmOverrides: testLlmConfig(server),
-      executorOptions: { workers: 2 },
-    },
-  );
+  const { flags, io } = await llm.local();
+  return runSolveCommand(file, { ...flags, repo: work, codes: '4', tests: '5' }, io);
 }
 
 describe('solve into packaging/utils.py (python3-packaging)', () => {
@@ -81,7 +63,7 @@ describe('solve into packaging/utils.py (python3-packaging)', () => {
       );
       expected = new Map(calls.map((c, i) => [c, [...values.values()][i]!]));
     });
-    server.setScript(
+    llm.server.setScript(
       worldScript({
         language: 'python',
         codes: [
@@ -161,7 +143,7 @@ describe('solve into semver/index.js (npm semver)', () => {
     const expected = new Map(calls.map((c, i) => [c, [...oracle.values()][i]!]));
     const RIGHT =
       'function isStable (version) {\n  const v = parse(version)\n  return v !== null && v.prerelease.length === 0\n}\n';
-    server.setScript(
+    llm.server.setScript(
       worldScript({
         language: 'javascript',
         codes: [
