@@ -6,7 +6,7 @@
 // there; `environmentProblem` tells a failure of the environment (a module the runner lacks, a name the
 // repository's own version lacks as well) from a wrong answer, so the gate never blocks on the former.
 import type { CellResult, ExecRequest, Executor, Language } from '../types.js';
-import { insertCode } from '../repo/index.js';
+import { insertCode, listSymbols, replaceSymbol, type CodeSymbol } from '../repo/index.js';
 import { isEnvironmentError } from '../repo/source.js';
 
 export interface RepoTarget {
@@ -87,6 +87,50 @@ export function inRepoContext(
   };
 }
 
+/** How a function or method of a repository file is run: where candidates go, what the tests construct. */
+export interface SymbolRun {
+  target: RepoTarget;
+  place: Placer;
+  /** An expression that is true when the symbol resolves in the loaded module. */
+  probe: string;
+  /** For functionTask: the function (a method: the method itself) and, for a method, its class. */
+  fn: { name: string; signature: string };
+  className?: string;
+}
+
+/**
+ * A function or method (from the source model) as a CoSPlay target in repository context. A method's task
+ * has its class as the entry point (tests construct it) and its candidates replace the method in the class.
+ */
+export function symbolRun(
+  where: Pick<RepoTarget, 'root' | 'path' | 'language'> & { base: string },
+  symbol: CodeSymbol,
+): SymbolRun {
+  const { language } = where;
+  const probe =
+    language === 'python' ? `callable(${symbol.access})` : `typeof ${symbol.access} === 'function'`;
+  if (symbol.kind === 'method' && symbol.className) {
+    const target: RepoTarget = { ...where, entryPoint: symbol.className };
+    return {
+      target,
+      place: (code) =>
+        code.trim() !== '' && where.base.includes(code.trim())
+          ? where.base
+          : replaceSymbol(where.base, language, symbol, code),
+      probe,
+      fn: { name: symbol.member ?? symbol.name.split('.').pop()!, signature: symbol.signature },
+      className: symbol.className,
+    };
+  }
+  const target: RepoTarget = { ...where, entryPoint: symbol.name };
+  return {
+    target,
+    place: placeFunction(target),
+    probe,
+    fn: { name: symbol.name, signature: symbol.signature },
+  };
+}
+
 /** An expression that is true when `name` (a function, or `Class.method`) resolves in the module. */
 export function resolvesExpression(name: string, language: Language): string {
   const parts = name.split('.');
@@ -115,21 +159,21 @@ export function errorHeadline(error: string | undefined): string {
 export async function loadTarget(
   executor: Executor,
   target: RepoTarget,
-  name = target.entryPoint,
+  probe = resolvesExpression(target.entryPoint, target.language),
 ): Promise<LoadCheck> {
   if (target.base === null) return { loads: true };
   const [row] = await executor.run({
     language: target.language,
     kind: 'function',
     codes: [target.base],
-    tests: [{ call: resolvesExpression(name, target.language) }],
+    tests: [{ call: probe }],
     repo: { root: target.root, path: target.path },
   });
   const cell = row?.[0];
   if (!cell) return { loads: false, reason: 'the module was not run' };
   if (cell.verdict === 'pass') {
     const truthy = /^\["b",true\]$/.test(cell.output);
-    return truthy ? { loads: true } : { loads: false, reason: `${name} is not found in the module` };
+    return truthy ? { loads: true } : { loads: false, reason: `\`${probe}\` is not true in the module` };
   }
   return { loads: false, reason: errorHeadline(cell.error) };
 }
@@ -147,4 +191,26 @@ export function environmentProblem(cell: CellResult, baseCell?: CellResult | nul
     /\b(NameError|ReferenceError|ImportError|AttributeError)\b[^\n]*/.exec(e ?? '')?.[0];
   const mine = kind(cell.error);
   return mine !== undefined && mine === kind(baseCell.error);
+}
+
+/**
+ * For a method: what the prompt shows of its class, never the method's own body: the constructor in full
+ * (the object's attributes) and the signatures of the other methods.
+ */
+export async function classContext(
+  source: string,
+  language: Language,
+  path: string,
+  symbol: CodeSymbol,
+  maxChars = 3000,
+): Promise<string> {
+  if (symbol.kind !== 'method' || !symbol.className) return '';
+  const all = await listSymbols(source, language, { path }).catch(() => []);
+  const siblings = all.filter((s) => s.className === symbol.className && s.name !== symbol.name);
+  if (siblings.length === 0) return '';
+  const lines = siblings.map((s) =>
+    s.member === '__init__' || s.member === 'constructor' ? s.text : `${s.indent}${s.signature}`,
+  );
+  const text = `The class \`${symbol.className}\` (its constructor and the signatures of its other methods; the method to write replaces \`${symbol.member}\`):\n${lines.join('\n')}`;
+  return text.length > maxChars ? text.slice(0, maxChars - 1) + '…' : text;
 }

@@ -21,8 +21,8 @@ import { outputsAgree } from '../../exec/index.js';
 import type { GatewayLlm } from '../../llm/index.js';
 import { functionTask } from '../../taskspec/index.js';
 import { paramsFromInputs } from '../params.js';
-import { listFunctions } from '../../repo/index.js';
-import { environmentProblem, inRepoContext, loadTarget, type RepoTarget } from '../repo-context.js';
+import { listSymbols } from '../../repo/index.js';
+import { classContext, environmentProblem, inRepoContext, loadTarget, symbolRun } from '../repo-context.js';
 import { withholdCode } from './guard.js';
 import { selectGateTargets, type ChangedSource, type GateTarget } from './targets.js';
 import { pullRequestSources } from './files.js';
@@ -93,7 +93,7 @@ export async function gate(ctx: ModeContext, io: GateIo = defaultIo): Promise<Mo
     baseSha: typeof pull.base?.sha === 'string' ? pull.base.sha : null,
   });
   notes.push(...sources.notes);
-  const { targets, skipped } = selectGateTargets(sources.files, body, { limit: GATE_MAX_FUNCTIONS });
+  const { targets, skipped } = await selectGateTargets(sources.files, body, { limit: GATE_MAX_FUNCTIONS });
 
   const report: GateReport = {
     pullNumber,
@@ -220,14 +220,16 @@ async function checkFunction(
 ): Promise<GateFunctionReport> {
   // Every candidate, and the PR's own function (the seed), runs as the PR's version of the file's module,
   // inside a read-only snapshot of the checkout: its imports, siblings and installed packages are the real ones.
-  const repoTarget: RepoTarget = {
-    root: ctx.workspace,
-    path: target.path,
-    language: target.language,
-    base: target.source,
-    entryPoint: target.fn.name,
-  };
-  const loaded = await loadTarget(sandbox, repoTarget);
+  // A method's candidates replace it in its class; the tests construct the class.
+  const symbol = target.symbol;
+  if (symbol.decorators?.some((d) => /^property$|\.(setter|getter|deleter)$/.test(d)))
+    return unjudged(target, 'a property is not a call the tests can make: not checked');
+  const sym = symbolRun(
+    { root: ctx.workspace, path: target.path, language: target.language, base: target.source },
+    symbol,
+  );
+  const repoTarget = sym.target;
+  const loaded = await loadTarget(sandbox, repoTarget, sym.probe);
   if (!loaded.loads)
     return functionReport(
       target,
@@ -235,19 +237,24 @@ async function checkFunction(
         `the PR's version of ${target.path} does not load in the sandbox (${loaded.reason}), so nothing was run. Install the repository's dependencies in the workflow before this action (see docs/gate-and-repair.md).`,
       ),
     );
-  const executor = inRepoContext(sandbox, repoTarget);
-  const seed = target.fn.text;
+  const executor = inRepoContext(sandbox, repoTarget, sym.place);
+  const seed = symbol.text;
   // The prompt context is the file's imports and other names, never the function's body.
-  const context = promptContext(
-    targetContextFromSource(target.path, target.source, target.language, target.fn.name),
-    { includeCurrent: false },
-  );
+  const context = [
+    promptContext(targetContextFromSource(target.path, target.source, target.language, symbol.name), {
+      includeCurrent: false,
+    }),
+    await classContext(target.source, target.language, target.path, symbol),
+  ]
+    .filter(Boolean)
+    .join('\n\n');
   const task = functionTask({
-    id: `gate:${target.path}#${target.fn.name}`,
+    id: `gate:${target.path}#${symbol.name}`,
     language: target.language,
-    fn: target.fn,
+    fn: sym.fn,
     description: target.description,
     context,
+    ...(sym.className ? { className: sym.className } : {}),
   });
   // The self-play runs on independent candidates only: the PR's function does not vote in it (a unit test
   // that only the PR's code fails would otherwise be the "spuriously coupled" one and be regenerated away).
@@ -356,8 +363,10 @@ async function environmentalErrors(
   const errors = seedOnUts.flatMap((c, j) => (c && c.verdict === 'error' ? [j] : []));
   if (errors.length === 0) return out;
   const baseFn =
-    target.fn.change === 'modified' && before !== null
-      ? listFunctions(before, target.language).find((f) => f.name === target.fn.name)
+    target.symbol.change === 'modified' && before !== null
+      ? (await listSymbols(before, target.language, { path: target.path }).catch(() => [])).find(
+          (f) => f.name === target.symbol.name,
+        )
       : undefined;
   let baseCells: CellResult[] = [];
   if (baseFn)

@@ -167,3 +167,130 @@ describe('gate on npm semver: functions/satisfies.js requires ../classes/range',
     });
   });
 });
+
+describe('gate on class methods of real code', () => {
+  it('blocks a bug in packaging Specifier.contains (it uses the module helper built on packaging.version)', async () => {
+    const pkg = debianPython('python3-packaging', 'packaging');
+    const calls = [
+      'Specifier(">=1.2.3").contains("1.2.3")',
+      'Specifier(">=1.2.3").contains("1.0.0")',
+      'Specifier(">=1.2.3").contains("1.3.0a1")',
+      'Specifier(">=1.2.3", prereleases=True).contains("1.3.0a1")',
+      'Specifier("~=2.2").contains("2.5")',
+      'Specifier("==1.*").contains("2.0")',
+      'Specifier("<3").contains("3.0rc1", prereleases=True)',
+      'Specifier("!=1.1").contains("1.1.0")',
+    ];
+    let oracle = new Map<string, string>();
+    const repo = gitRepo((work) => {
+      copyInto(pkg, work, 'packaging');
+      oracle = pythonValues(work, 'packaging.specifiers', calls);
+    });
+    try {
+      const original = readFileSync(path.join(repo.work, 'packaging/specifiers.py'), 'utf8');
+      const method =
+        /    def contains\(\n        self, item: UnparsedVersion[\s\S]*?return operator_callable\(normalized_item, self\.version\)\n/.exec(
+          original,
+        )![0];
+      const GOOD = 'if normalized_item.is_prerelease and not prereleases:';
+      llm.server.setScript(
+        worldScript({
+          language: 'python',
+          codes: [
+            method,
+            method.replace(GOOD, 'if not prereleases and normalized_item.is_prerelease:'),
+            method.replace(
+              'return operator_callable(normalized_item, self.version)',
+              'return bool(operator_callable(normalized_item, self.version))',
+            ),
+            method,
+          ],
+          utInputs: calls.slice(0, 6),
+          freshInputs: calls.slice(6),
+          oracle: (call) => oracle.get(call),
+        }),
+      );
+      const base = repo.git('rev-parse', 'HEAD');
+      repo.write(
+        'packaging/specifiers.py',
+        original.replace(GOOD, 'if normalized_item.is_prerelease and prereleases:'),
+      );
+      repo.commitAll('prereleases');
+      const r = await gate(repo.work, base);
+      expect(r.failed).toBe(true);
+      const f = r.json.functions.find((x) => x.name === 'Specifier.contains')!;
+      expect(f.status).toBe('disagrees');
+      expect(
+        f.counterexamples.find((c) => c.input === 'Specifier(">=1.2.3").contains("1.3.0a1")'),
+      ).toMatchObject({
+        prOutput: 'True',
+        consensus: 'False',
+        blocking: true,
+      });
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('blocks a bug in semver SemVer.compareMain (it requires ../internal/identifiers)', async () => {
+    const pkg = npmPackage('semver@7.6.3');
+    const calls = [
+      'new SemVer("1.2.3").compareMain("1.3.0")',
+      'new SemVer("1.4.0").compareMain("1.3.9")',
+      'new SemVer("2.0.0").compareMain("2.0.0-rc.1")',
+      'new SemVer("1.2.10").compareMain("1.2.9")',
+      'new SemVer("0.1.2").compareMain("0.2.1")',
+      'new SemVer("3.0.0").compareMain(new SemVer("2.9.9"))',
+      'new SemVer("1.1.1").compareMain("1.1.2")',
+      'new SemVer("9.0.0").compareMain("10.0.0")',
+    ];
+    let oracle = new Map<string, string>();
+    const repo = gitRepo((work) => {
+      copyInto(pkg, work, 'semver');
+      oracle = jsValues(work, 'semver/classes/semver.js', 'SemVer', calls);
+    });
+    try {
+      const original = readFileSync(path.join(repo.work, 'semver/classes/semver.js'), 'utf8');
+      const method = /  compareMain \(other\) \{[\s\S]*?\n  \}\n/.exec(original)![0];
+      const ORDER =
+        'compareIdentifiers(this.minor, other.minor) ||\n      compareIdentifiers(this.patch, other.patch)';
+      llm.server.setScript(
+        worldScript({
+          language: 'javascript',
+          codes: [
+            method,
+            method.replace('if (!(other instanceof SemVer)) {', 'if (!(other instanceof SemVer) ) {'),
+            method,
+            method,
+          ],
+          utInputs: calls.slice(0, 6),
+          freshInputs: calls.slice(6),
+          oracle: (call) => oracle.get(call),
+        }),
+      );
+      const base = repo.git('rev-parse', 'HEAD');
+      repo.write(
+        'semver/classes/semver.js',
+        original
+          .replace(
+            '  compareMain (other) {',
+            '  /** Compares major, minor and patch (in that order) with another version: -1, 0 or 1. */\n  compareMain (other) {',
+          )
+          .replace(
+            ORDER,
+            'compareIdentifiers(this.patch, other.patch) ||\n      compareIdentifiers(this.minor, other.minor)',
+          ),
+      );
+      repo.commitAll('document compareMain');
+      const r = await gate(repo.work, base);
+      expect(r.failed).toBe(true);
+      const f = r.json.functions.find((x) => x.name === 'SemVer.compareMain')!;
+      expect(f.status).toBe('disagrees');
+      expect(
+        f.counterexamples.some((c) => c.blocking && c.input === 'new SemVer("0.1.2").compareMain("0.2.1")'),
+      ).toBe(true);
+    } finally {
+      repo.cleanup();
+    }
+  });
+});
