@@ -6,9 +6,8 @@
 import type { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { findRepairs } from '../modes/repair/mode.js';
+import { findRepairs, writeRepair } from '../modes/repair/mode.js';
 import { renderRepairSummary, type RepairOutcome } from '../modes/repair/render.js';
-import { writeSelectedCode } from '../repo/index.js';
 import { localRun, localRunOptions, type LocalRunFlags, type LocalRunIo } from './local-run.js';
 
 export interface RepairCommandOptions extends LocalRunFlags {
@@ -43,14 +42,7 @@ export async function runRepairCommand(opts: RepairCommandOptions, io: LocalRunI
         return;
       }
       for (const o of repaired) {
-        await writeSelectedCode(o.code!, {
-          root: run.root,
-          target: o.target.path,
-          language: o.target.language,
-          kind: 'function',
-          entryPoint: o.target.name,
-          allowedPaths: run.inputs.allowedPaths,
-        });
+        await writeRepair(run.root, o);
         written.push(o.target.path);
       }
       if (repaired.length > 1)

@@ -214,3 +214,20 @@ export async function classContext(
   const text = `The class \`${symbol.className}\` (its constructor and the signatures of its other methods; the method to write replaces \`${symbol.member}\`):\n${lines.join('\n')}`;
   return text.length > maxChars ? text.slice(0, maxChars - 1) + '…' : text;
 }
+
+/**
+ * `content` (a file's text) with `code` in place of its function or method `name` ('f' or 'Class.method');
+ * a function the file does not define yet is appended. What a repair writes, alone or grouped with others.
+ */
+export async function placeSymbol(
+  content: string,
+  where: Pick<RepoTarget, 'root' | 'path' | 'language'>,
+  name: string,
+  code: string,
+): Promise<string> {
+  const symbol = (await listSymbols(content, where.language, { path: where.path })).find(
+    (s) => s.name === name,
+  );
+  if (!symbol) return placeFunction({ ...where, base: content, entryPoint: name })(code);
+  return symbolRun({ ...where, base: content }, symbol).place(code);
+}
