@@ -564,11 +564,21 @@ function linesInsideStrings(text: string, language: Language): boolean[] {
 }
 
 /** Re-indents a definition (its first line at column 0 after normaliseCode) to `indent`, strings untouched. */
+/**
+ * `def` moved to `indent`: on each code line its first line's indentation is replaced by `indent`. Lines
+ * inside multi-line strings are the string's content and stay exactly as they are.
+ */
 function reindent(def: string, indent: string, language: Language): string {
-  const inside = linesInsideStrings(def, language);
-  return def
-    .split('\n')
-    .map((l, i) => (inside[i] || l.trim() === '' ? (inside[i] ? l : '') : indent + l))
+  const text = def.replace(/^(?:[ \t]*\n)+/, '').replace(/\s+$/, '');
+  const inside = linesInsideStrings(text, language);
+  const lines = text.split('\n');
+  const k = /^[ \t]*/.exec(lines[0] ?? '')![0];
+  return lines
+    .map((l, i) => {
+      if (inside[i]) return l;
+      if (l.trim() === '') return '';
+      return l.startsWith(k) ? indent + l.slice(k.length) : indent + l.trimStart();
+    })
     .join('\n');
 }
 
@@ -611,7 +621,7 @@ function pythonMemberOf(code: string, member: string): { def: string; imports: s
     .map((l) => l.text)
     .join('\n');
   const imports = importsOf(code, 'python');
-  return { def: normaliseCode(def).replace(/\n$/, ''), imports };
+  return { def, imports };
 }
 
 function importsOf(code: string, language: Language): string[] {
@@ -693,7 +703,7 @@ function javascriptMemberOf(code: string, symbol: CodeSymbol): { def: string; im
     if (body) def = fromBody(wrapped, body);
   }
   if (!def) return null;
-  return { def: normaliseCode(def).replace(/\n$/, ''), imports };
+  return { def, imports };
 }
 
 /**

@@ -7,14 +7,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FunctionTest, Language } from '../../types.js';
 import { git } from '../../github/index.js';
-import { listFunctions, listSymbols, type FunctionInfo } from '../../repo/index.js';
+import { listFunctions, listSymbols, listSymbolsOfFiles, type FunctionInfo } from '../../repo/index.js';
 import { isTestPath, isVendoredPath, languageOfPath } from '../../repo/source.js';
-import {
-  assertionToMethodTest,
-  assertionToTest,
-  calledNames,
-  statementAt,
-} from './assertions.js';
+import { assertionToMethodTest, assertionToTest, calledNames, statementAt } from './assertions.js';
 import { parseFrames, type Frame } from './traceback.js';
 import type { TestCaseResult } from './report.js';
 
@@ -65,6 +60,22 @@ export class SourceIndex {
       this.contents.set(rel, p);
     }
     return p;
+  }
+
+  /** Reads every source file's functions and methods at once (one Python process for all Python files). */
+  private everything?: Promise<void>;
+  loadAll(): Promise<void> {
+    this.everything ??= (async () => {
+      const todo = [...this.files].filter((f) => !this.fns.has(f));
+      const sources = await Promise.all(todo.map(async (f) => ({ path: f, source: await this.read(f) })));
+      const readable = sources.filter((s): s is { path: string; source: string } => s.source !== null);
+      const parsed = await listSymbolsOfFiles(readable).catch(() => new Map());
+      for (const f of readable) {
+        const r = parsed.get(f.path);
+        if (Array.isArray(r)) this.fns.set(f.path, Promise.resolve(r));
+      }
+    })();
+    return this.everything;
   }
 
   functions(rel: string): Promise<FunctionInfo[]> {
@@ -189,6 +200,8 @@ async function resolveCallee(
   callee: { name: string; receiver?: string },
   bindings: Map<string, Binding>,
   language: Language,
+  /** The callee is a class, and this its method called on the object: the target is `Class.member`. */
+  member?: string,
 ): Promise<RepairTarget | null> {
   let binding: Binding | undefined;
   let real = callee.name;
@@ -199,11 +212,13 @@ async function resolveCallee(
     binding = bindings.get(callee.name);
     if (binding?.imported) real = binding.imported;
   }
+  if (member) real = `${real}.${member}`;
   if (binding) {
     const hit = await findFunction(index, moduleFiles(index, binding.module, testFile, language), real);
     if (hit) return hit;
   } else if (callee.receiver) return null; // a method of something else (assert.equal, expect(...).toBe)
-  // A unique top-level definition anywhere in the repository's own sources.
+  // A unique definition anywhere in the repository's own sources.
+  await index.loadAll();
   const hits: RepairTarget[] = [];
   for (const f of index.files) {
     if (isTestPath(f) || languageOfPath(f) !== language) continue;
@@ -259,12 +274,25 @@ export async function locateFailure(index: SourceIndex, c: TestCaseResult): Prom
 
   // 2. The function the failing statement calls.
   if (!out.target && out.statement && testFrame && testLanguage) {
-    for (const callee of calledNames(out.statement)) {
+    const callees = calledNames(out.statement);
+    for (const callee of callees) {
       const t = await resolveCallee(index, testFrame.rel, callee, bindings, testLanguage);
       if (t) {
         out.target = t;
         out.via = 'assertion';
         break;
+      }
+    }
+    // A method called on an object the statement constructs: `Cls(...).m(...)`.
+    for (let i = 0; !out.target && i < callees.length; i++) {
+      if (callees[i]!.receiver) continue;
+      for (const m of callees.slice(i + 1)) {
+        const t = await resolveCallee(index, testFrame.rel, callees[i]!, bindings, testLanguage, m.name);
+        if (t) {
+          out.target = t;
+          out.via = 'assertion';
+          break;
+        }
       }
     }
   }

@@ -161,3 +161,79 @@ describe('repair on npm semver', () => {
     expect(after).toContain("require('../classes/range')");
   });
 });
+
+describe('repair of a class method (python3-packaging Specifier.contains)', () => {
+  let repo: TempRepo;
+  afterAll(() => repo?.cleanup());
+
+  it('maps the failing assertion on Specifier(...).contains(...) to the method and repairs it in its class', async () => {
+    const pkg = debianPython('python3-packaging', 'packaging');
+    const calls = [
+      'Specifier(">=1.2.3").contains("1.2.3")',
+      'Specifier(">=1.2.3").contains("1.0.0")',
+      'Specifier(">=1.2.3").contains("1.3.0a1")',
+      'Specifier(">=1.2.3", prereleases=True).contains("1.3.0a1")',
+      'Specifier("~=2.2").contains("2.5")',
+      'Specifier("==1.*").contains("2.0")',
+      'Specifier("<3").contains("3.0rc1", prereleases=True)',
+      'Specifier("!=1.1").contains("1.1.0")',
+    ];
+    let original = '';
+    let oracle = new Map<string, string>();
+    repo = gitRepo((work) => {
+      copyInto(pkg, work, 'packaging');
+      original = readFileSync(path.join(work, 'packaging/specifiers.py'), 'utf8');
+      oracle = pythonValues(work, 'packaging.specifiers', calls);
+    });
+    const GOOD = 'if normalized_item.is_prerelease and not prereleases:';
+    const method =
+      /    def contains\(\n        self, item: UnparsedVersion[\s\S]*?return operator_callable\(normalized_item, self\.version\)\n/.exec(
+        original,
+      )![0];
+    repo.write(
+      'packaging/specifiers.py',
+      original.replace(GOOD, 'if normalized_item.is_prerelease and prereleases:'),
+    );
+    repo.write(
+      'tests/test_specifiers.py',
+      [
+        'from packaging.specifiers import Specifier',
+        '',
+        'def test_prereleases_are_excluded_by_default():',
+        '    assert Specifier(">=1.2.3").contains("1.3.0a1") == False',
+        '',
+        'def test_a_release_is_contained():',
+        '    assert Specifier(">=1.2.3").contains("1.4") == True',
+        '',
+      ].join('\n'),
+    );
+    repo.commitAll('tests');
+    llm.server.setScript(
+      worldScript({
+        language: 'python',
+        codes: [
+          method,
+          method.replace(GOOD, 'if not prereleases and normalized_item.is_prerelease:'),
+          method,
+          method,
+        ],
+        utInputs: calls.slice(0, 6),
+        freshInputs: calls.slice(6),
+        oracle: (call) => oracle.get(call),
+      }),
+    );
+    const r = await repair(
+      repo.work,
+      'python3 -m pytest -q -p no:cacheprovider --junitxml="$COSPLAY_REPORT_DIR/junit.xml" tests',
+    );
+    expect(r.json.baseline).toEqual({ total: 2, failing: 1 });
+    expect(r.json.functions.find((x) => x.name === 'Specifier.contains')).toMatchObject({
+      path: 'packaging/specifiers.py',
+      status: 'repaired',
+    });
+    const after = readFileSync(path.join(repo.work, 'packaging/specifiers.py'), 'utf8');
+    expect(after).toContain(`        ${GOOD}`);
+    // The rest of the class and of the module is byte for byte the package's.
+    expect(after.replace(GOOD, '')).toBe(original.replace(GOOD, ''));
+  });
+});
