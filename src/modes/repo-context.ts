@@ -6,6 +6,7 @@
 // there; `environmentProblem` tells a failure of the environment (a module the runner lacks, a name the
 // repository's own version lacks as well) from a wrong answer, so the gate never blocks on the former.
 import type { CellResult, ExecRequest, Executor, Language } from '../types.js';
+import { UserError } from '../types.js';
 import { insertCode, listSymbols, replaceSymbol, type CodeSymbol } from '../repo/index.js';
 import { isEnvironmentError } from '../repo/source.js';
 
@@ -230,4 +231,41 @@ export async function placeSymbol(
   );
   if (!symbol) return placeFunction({ ...where, base: content, entryPoint: name })(code);
   return symbolRun({ ...where, base: content }, symbol).place(code);
+}
+
+/**
+ * Where the codes for `Class.member` go in `base`: in place of the method when the class has it, else as a new
+ * method after the class's last one. Throws (a UserError: nothing was spent yet) when the class is not there.
+ */
+export async function methodPlacer(
+  where: Pick<RepoTarget, 'root' | 'path' | 'language'> & { base: string },
+  className: string,
+  member: string,
+): Promise<Placer> {
+  const symbols = await listSymbols(where.base, where.language, { path: where.path });
+  const existing = symbols.find((s) => s.name === `${className}.${member}`);
+  if (existing) return symbolRun(where, existing).place;
+  const methods = symbols.filter((s) => s.kind === 'method' && s.className === className);
+  if (methods.length === 0)
+    throw new UserError(
+      `${where.path} has no class \`${className}\` with a method to place \`${member}\` beside: name an existing class (entry_point: Class.method), or write the class first`,
+    );
+  const last = methods.reduce((a, b) => (b.endLine > a.endLine ? b : a));
+  // A blank line after the class's last method, then an empty range there: replaceSymbol puts the candidate
+  // into it at the methods' indentation (and its imports at the top of the file).
+  const lines = where.base.split('\n');
+  lines.splice(last.endLine, 0, '');
+  const spaced = lines.join('\n');
+  const slot: CodeSymbol = {
+    ...last,
+    name: `${className}.${member}`,
+    member,
+    access: `${className}.${member}`,
+    startLine: last.endLine + 2,
+    endLine: last.endLine + 1,
+    text: '',
+    doc: '',
+    decorators: [],
+  };
+  return (code) => replaceSymbol(spaced, where.language, slot, code);
 }

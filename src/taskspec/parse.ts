@@ -409,10 +409,11 @@ function validate(raw: RawSpec, options: ParseSpecOptions, warnings: string[]): 
     } else {
       signature = sigText === '' ? undefined : stripBody(sigText, language);
       if (raw.entryPoint !== undefined) {
-        if (!isIdentifier(raw.entryPoint))
+        // `Class.method`: a method of a class of the target file.
+        if (!raw.entryPoint.split('.').every(isIdentifier) || raw.entryPoint.split('.').length > 2)
           problems.push({
             field: 'signature',
-            message: `\`entry_point\` \`${clip(raw.entryPoint)}\` is not a function name.`,
+            message: `\`entry_point\` \`${clip(raw.entryPoint)}\` is not a function name (or \`Class.method\`).`,
           });
         else entryPoint = raw.entryPoint;
       } else {
@@ -460,7 +461,7 @@ function validate(raw: RawSpec, options: ParseSpecOptions, warnings: string[]): 
   if (language && kind) {
     const parsed = raw.exampleItems
       ? parseYamlExamples(raw.exampleItems, { kind, language, entryPoint })
-      : parseExamples(examples, { kind, language, entryPoint });
+      : parseExamples(examples, { kind, language, entryPoint: entryPoint?.split('.')[0] });
     exampleTests = parsed.tests;
     if (examples === '')
       warnings.push('No examples were given; one to three examples make the generated tests much better.');

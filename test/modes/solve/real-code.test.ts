@@ -186,3 +186,84 @@ describe('solve into semver/index.js (npm semver)', () => {
     expect(check.stdout.trim()).toBe('true false true');
   });
 });
+
+describe('solve a new method into an existing class (python3-packaging Version)', () => {
+  let repo: TempRepo;
+  afterAll(() => repo?.cleanup());
+  const calls = [
+    'Version("1.0").is_final()',
+    'Version("1.0rc1").is_final()',
+    'Version("1.0.post2").is_final()',
+    'Version("2.0.dev3").is_final()',
+    'Version("1.0+local.7").is_final()',
+    'Version("3!1.2.3").is_final()',
+  ];
+  const RIGHT =
+    '    def is_final(self) -> bool:\n        """True when the version has no pre-release, post-release, development or local part."""\n        return self.pre is None and self.post is None and self.dev is None and self.local is None\n';
+
+  it("places the selected method after the class's last method; the rest of the module is unchanged", async () => {
+    const pkg = debianPython('python3-packaging', 'packaging');
+    let expected = new Map<string, string>();
+    let original = '';
+    repo = gitRepo((work) => {
+      copyInto(pkg, work, 'packaging');
+      original = readFileSync(path.join(work, 'packaging/version.py'), 'utf8');
+      const values = pythonValues(
+        work,
+        'packaging.version',
+        calls.map((c) =>
+          c.replace(
+            /^(Version\("[^"]*"\))\.is_final\(\)$/,
+            '(lambda v: v.pre is None and v.post is None and v.dev is None and v.local is None)($1)',
+          ),
+        ),
+      );
+      expected = new Map(calls.map((c, i) => [c, [...values.values()][i]!]));
+    });
+    llm.server.setScript(
+      worldScript({
+        language: 'python',
+        codes: [
+          RIGHT,
+          // Wrong: a post-release is not a pre-release, but it is not final either.
+          '    def is_final(self) -> bool:\n        return not self.is_prerelease\n',
+          RIGHT,
+          'class Version(_BaseVersion):\n' + RIGHT,
+        ],
+        utInputs: calls.slice(0, 4),
+        freshInputs: calls.slice(4),
+        oracle: (call) => expected.get(call),
+      }),
+    );
+    const r = await solve(
+      repo.work,
+      [
+        '```yaml',
+        'language: python',
+        'kind: function',
+        'target: packaging/version.py',
+        'entry_point: Version.is_final',
+        'signature: "def is_final(self) -> bool"',
+        'description: True when the version has no pre-release, post-release, development or local part.',
+        'examples: |',
+        '  Version("1.0.post1").is_final() == False',
+        '```',
+        '',
+      ].join('\n'),
+    );
+    expect(r.verdict).toBe('selected');
+    const after = readFileSync(path.join(repo.work, 'packaging/version.py'), 'utf8');
+    expect(after).toContain('\n    def is_final(self) -> bool:\n');
+    // The new method is the class's last; everything else is the package's own text.
+    expect(after.replace(/\n\n    def is_final[\s\S]*?self\.local is None\n/, '\n')).toBe(original);
+    const check = spawnSync(
+      'python3',
+      [
+        '-c',
+        'from packaging.version import Version; print(Version("1.0").is_final(), Version("1.0.post1").is_final())',
+      ],
+      { cwd: repo.work, encoding: 'utf8' },
+    );
+    expect(check.stdout.trim()).toBe('True False');
+  });
+});
