@@ -113,23 +113,19 @@ function extractYaml(text: string): RawSpec | null {
   for (const fence of findFences(text)) {
     if (fence.info !== 'yaml' && fence.info !== 'yml') continue;
     let doc: unknown;
+    // The usual mistake, shown in the README: an unquoted value with `: ` in it (`signature: def f(x: int) ->
+    // int`). Such lines are quoted before parsing (line by line, so the parser's line numbers stay those of
+    // the block), and any other error is reported where it is.
+    const quoted = quotePlainValues(fence.content);
     try {
-      try {
-        doc = parseYaml(fence.content, { maxAliasCount: 50, prettyErrors: true });
-      } catch (first) {
-        // The usual mistake: an unquoted value with `: ` in it (`signature: def f(x: int) -> int`).
-        const quoted = quotePlainValues(fence.content);
-        if (quoted === fence.content) throw first;
-        try {
-          doc = parseYaml(quoted, { maxAliasCount: 50, prettyErrors: true });
-        } catch {
-          throw first;
-        }
-      }
+      doc = parseYaml(quoted, { maxAliasCount: 50, prettyErrors: true });
     } catch (err) {
       // A yaml block that names spec keys but does not parse is a broken spec, not "no spec".
       if (/^\s*(language|kind|target|signature|description)\s*:/m.test(fence.content)) {
-        const detail = err instanceof YAMLParseError ? err.message.split('\n')[0] : String(err);
+        const detail = (err instanceof YAMLParseError ? err.message.split('\n')[0]! : String(err)).replace(
+          /[\s:.]+$/,
+          '',
+        );
         return {
           fields: {},
           source: 'yaml',
@@ -206,9 +202,12 @@ function quotePlainValues(yamlText: string): string {
     .map((line) => {
       const m = /^([A-Za-z_][\w-]*):[ \t]+(.*?)\s*$/.exec(line);
       if (!m || !(normaliseKey(m[1]!) in YAML_KEYS)) return line;
-      const value = m[2]!;
-      if (!/:\s/.test(value) || /^['"|>[{&*!]/.test(value)) return line;
-      return `${m[1]}: '${value.replace(/'/g, "''")}'`;
+      // a comment (` #`) stays a comment
+      const hash = m[2]!.search(/\s#/);
+      const value = hash < 0 ? m[2]! : m[2]!.slice(0, hash).trimEnd();
+      const comment = hash < 0 ? '' : m[2]!.slice(hash);
+      if (!/:\s/.test(value) || /^['"|>[{&*!#]/.test(value)) return line;
+      return `${m[1]}: '${value.replace(/'/g, "''")}'${comment}`;
     })
     .join('\n');
 }

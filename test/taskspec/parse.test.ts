@@ -257,6 +257,31 @@ describe('parseTaskSpec: yaml block', () => {
     if (!r.ok) expect(r.problems[0]!.message).toMatch(/does not parse/);
   });
 
+  it("blames the right line of a broken yaml block even beside the README's unquoted signature", () => {
+    // line 4 (the signature) is the README's form and fine; the error is on line 6 (an unclosed flow list)
+    const block = [
+      'language: python',
+      'kind: function',
+      'target: src/textutil.py',
+      'signature: def count_vowels(text: str) -> int',
+      'description: Count the vowels.',
+      'examples: [count_vowels("a") == 1',
+    ].join('\n');
+    const r = parseTaskSpec('```yaml\n' + block + '\n```');
+    expect(problems(r)).toEqual(['body']);
+    const message = r.ok ? '' : r.problems[0]!.message;
+    expect(message).toMatch(/does not parse: .*line [67]\b/);
+    expect(message).not.toMatch(/line 4\b/);
+    expect(message).not.toContain(':.');
+    // the same block without the error parses, and a comment with `: ` in it stays a comment
+    const fixed = block.replace('examples: [count_vowels("a") == 1', "examples: count_vowels('a') == 1");
+    const spec = ok(
+      parseTaskSpec('```yaml\n' + fixed.replace('kind: function', 'kind: function  # or: stdio') + '\n```'),
+    );
+    expect(spec.signature).toBe('def count_vowels(text: str) -> int');
+    expect(spec.kind).toBe('function');
+  });
+
   it('rejects non-text values and unknown entry points', () => {
     const r = parseTaskSpec(
       '```yaml\nlanguage: python\nkind: function\ntarget: a.py\nentry_point: "1x"\ndescription: {a: 1}\n```',
