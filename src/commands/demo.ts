@@ -209,7 +209,7 @@ export function register(program: Command): void {
     )
     .option('--json <file>', 'write the result as JSON to FILE')
     .option('--task <id>', `bundled task to run (default ${DEMO_TASK})`)
-    .option('--dataset <file>', 'dataset in the shared/data format (default: the bundled HumanEval set)')
+    .option('--dataset <file>', 'dataset in the format of data/humaneval-codegen16b/README.md (default: the bundled HumanEval set)')
     .addOption(
       new Option('--sandbox <mode>', 'bwrap (default), or none to run WITHOUT isolation').choices([
         'bwrap',

@@ -73,7 +73,7 @@ export function register(program: Command): void {
   program
     .command('replay-server')
     .description("serve a dataset's recorded LLM samples as an OpenAI-compatible endpoint (the replay model)")
-    .option('--dataset <file>', 'dataset in the shared/data format (.jsonl or .jsonl.gz)', BUNDLED_DATASET)
+    .option('--dataset <file>', 'dataset in the format of data/humaneval-codegen16b/README.md (.jsonl or .jsonl.gz)', BUNDLED_DATASET)
     .option('--port <port>', 'port to listen on (0: a free one)', '0')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .action(async (opts: ReplayServerCommandOptions) => {

@@ -486,4 +486,18 @@ describe('renderSpecProblemsComment', () => {
     expect(spec.kind).toBe(kind);
     expect(spec.exampleTests.length).toBeGreaterThan(0);
   });
+  it('its complete example for an unsupported language keeps a target of its own language', () => {
+    const r = parseTaskSpec(
+      '```yaml\nlanguage: rust\nkind: function\ntarget: src/textutil.rs\nsignature: fn count_vowels(text: &str) -> usize\ndescription: Count vowels.\n```',
+    );
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const example = exampleSpecYaml(r.partial.language, r.partial.kind, r.partial.target);
+    const spec = ok(parseTaskSpec('```yaml\n' + example + '\n```'));
+    expect(spec.language).toBe('python');
+    expect(spec.target).toMatch(/\.py$/);
+    // a target that fits its language is kept
+    expect(exampleSpecYaml('python', 'function', 'lib/x.py')).toContain('target: lib/x.py');
+    expect(exampleSpecYaml('javascript', 'function', 'lib/x.mjs')).toContain('target: lib/x.mjs');
+  });
 });
