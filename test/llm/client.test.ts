@@ -528,3 +528,101 @@ describe('scripted server API', () => {
     expect(r.texts).toEqual(['only one']);
   });
 });
+
+describe('retries on a time budget; the endpoint is down only when failures keep coming', () => {
+  it('a request that meets eight faults in a row still gets its answer (no fixed count of retries)', async () => {
+    const c = client({ maxRetries: undefined, retryBudgetMs: 60_000 });
+    await c.complete(req()); // the endpoint has answered once
+    server.setFaults([
+      'server-error',
+      'malformed-json',
+      'reset',
+      'server-error',
+      { type: 'server-error', status: 502 },
+      'reset',
+      'server-error',
+      'reset',
+    ]);
+    const r = await c.complete(req({ purpose: 'ut-output' }));
+    expect(r.texts).toHaveLength(1);
+    expect(r.failure).toBeUndefined();
+    expect(r.attempts).toBe(9);
+  });
+
+  it('honours retry-after and counts the waits against the budget', async () => {
+    const c = client({ maxRetries: undefined, retryBudgetMs: 60_000 });
+    await c.complete(req());
+    server.setFaults([
+      { type: 'rate-limit', retryAfter: 7 },
+      { type: 'rate-limit', retryAfterMs: 1500 },
+    ]);
+    const r = await c.complete(req());
+    expect(r.texts).toHaveLength(1);
+    expect(delays).toEqual([7000, 1500]);
+  });
+
+  it('one request that runs out of its budget gives up alone: no LlmUnavailableError, the next one works', async () => {
+    const c = client({
+      maxRetries: undefined,
+      retryBudgetMs: 20_000,
+      retryBaseDelayMs: 1000,
+      retryMaxDelayMs: 4000,
+    });
+    await c.complete(req());
+    server.setFaults([{ fault: 'server-error', times: 12 }]);
+    const r = await c.complete(req({ purpose: 'ut-output' }));
+    expect(r.texts).toEqual([]);
+    expect(r.failure).toBe('server-error');
+    expect(delays.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(20_000);
+    expect(r.attempts).toBeGreaterThan(6);
+    server.setFaults([]);
+    const next = await c.complete(req());
+    expect(next.texts).toHaveLength(1);
+    expect(c.usage().total.failed).toBe(0);
+  });
+
+  it('several requests in a row giving up, with no answer between them: down, naming each request and why', async () => {
+    const c = client({ maxRetries: undefined, retryBudgetMs: 5_000, downAfterRequests: 3 });
+    await c.complete(req());
+    server.setFaults([{ fault: 'server-error', times: Infinity }]);
+    const first = await c.complete(req({ purpose: 'hints' }));
+    const second = await c.complete(req({ purpose: 'plan' }));
+    expect([first.failure, second.failure]).toEqual(['server-error', 'server-error']);
+    const err = await c.complete(req({ purpose: 'ut-output' })).catch((e) => e);
+    expect(err).toBeInstanceOf(LlmUnavailableError);
+    expect(err.message).toContain(server.url);
+    expect(err.message).toMatch(/3 requests in a row/);
+    for (const p of ['stage1.hints', 'stage1.plan', 'stage1.ut-output']) expect(err.message).toContain(p);
+    expect(err.message).toMatch(/HTTP 500/);
+    // once down, later requests end at once
+    const sent = server.requests.length;
+    await expect(c.complete(req())).rejects.toThrow(LlmUnavailableError);
+    expect(server.requests.length).toBe(sent);
+  });
+
+  it('an answer in between resets the count', async () => {
+    const c = client({
+      maxRetries: undefined,
+      retryBudgetMs: 5_000,
+      downAfterRequests: 2,
+      retryBaseDelayMs: 1000,
+      retryMaxDelayMs: 2000,
+    });
+    await c.complete(req());
+    server.setFaults([{ fault: 'server-error', times: Infinity }]);
+    expect((await c.complete(req())).failure).toBe('server-error');
+    server.setFaults([]);
+    expect((await c.complete(req())).texts).toHaveLength(1);
+    server.setFaults([{ fault: 'server-error', times: Infinity }]);
+    expect((await c.complete(req())).failure).toBe('server-error');
+  });
+
+  it('an endpoint that never answered is down after its first-contact budget, saying so', async () => {
+    server.setFaults([{ fault: 'server-error', times: Infinity }]);
+    const c = client({ maxRetries: undefined, retryBudgetMs: 300_000, firstContactBudgetMs: 10_000 });
+    const err = await c.complete(req()).catch((e) => e);
+    expect(err).toBeInstanceOf(LlmUnavailableError);
+    expect(err.message).toMatch(/has not answered once/);
+    expect(delays.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(10_000);
+  });
+});
