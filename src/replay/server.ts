@@ -28,7 +28,9 @@ export interface ReplayServerOptions {
   host?: string;
   /**
    * How long a request waits for the earlier requests of its (session, task, stage.purpose) sequence before
-   * it is answered anyway (default 10 s). Only matters when a client skips a sequence number.
+   * it is answered anyway (default 6 minutes: longer than the client retries one request, so that a request
+   * held up by a flaky network still gets its place in the recordings). Only matters when a client skips a
+   * sequence number or an earlier request is being retried.
    */
   maxSeqWaitMs?: number;
 }
@@ -85,7 +87,7 @@ export async function startReplayServer(opts: ReplayServerOptions): Promise<Repl
   if (!tasks) throw new Error('startReplayServer needs tasks or datasetPath');
   const model = new ReplayModel(tasks);
   const host = opts.host ?? '127.0.0.1';
-  const maxSeqWaitMs = opts.maxSeqWaitMs ?? 10_000;
+  const maxSeqWaitMs = opts.maxSeqWaitMs ?? 360_000;
   const replies = new Map<string, Promise<{ body: string; declined: number }>>();
   const seqStates = new Map<string, SeqState>();
   const timers = new Set<NodeJS.Timeout>();

@@ -586,7 +586,7 @@ describe('retries on a time budget; the endpoint is down only when failures keep
     await c.complete(req());
     server.setFaults([{ fault: 'server-error', times: Infinity }]);
     const first = await c.complete(req({ purpose: 'hints' }));
-    const second = await c.complete(req({ purpose: 'plan' }));
+    const second = await c.complete(req({ purpose: 'plans' }));
     expect([first.failure, second.failure]).toEqual(['server-error', 'server-error']);
     const err = await c.complete(req({ purpose: 'ut-output' })).catch((e) => e);
     expect(err).toBeInstanceOf(LlmUnavailableError);
