@@ -37,7 +37,7 @@ export interface LlmConfig {
   maxRetries?: number;
   /**
    * How long one logical request keeps retrying (attempts plus the waits between them; default 5 minutes).
-   * While the endpoint has not answered once in this run, firstContactBudgetMs (default 60 s) applies instead.
+   * While the endpoint has not answered once in this run, firstContactBudgetMs (default 30 s) applies instead.
    */
   retryBudgetMs?: number;
   firstContactBudgetMs?: number;
@@ -90,7 +90,7 @@ export const LLM_DEFAULTS = {
   maxCompletionTokens: 4000, // GitHub Models' free tier allows about 4k output tokens per request
   requestTimeoutMs: 120_000,
   retryBudgetMs: 300_000,
-  firstContactBudgetMs: 60_000,
+  firstContactBudgetMs: 30_000,
   downAfterRequests: 3,
   concurrencyGithubModels: 2, // GitHub Models allows 2 to 5 concurrent requests depending on the model
   concurrency: 4,

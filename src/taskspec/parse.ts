@@ -26,6 +26,8 @@ interface RawSpec {
   fields: Partial<Record<SpecField, string>>;
   /** yaml only: an explicit entry point. */
   entryPoint?: string;
+  /** yaml only: the task's id (`id: HumanEval/0`), which names a recorded task to a replay endpoint. */
+  taskId?: string;
   /** yaml only: structured examples (list of strings or objects). */
   exampleItems?: unknown[];
   source: 'form' | 'yaml';
@@ -75,7 +77,9 @@ function fail(
 // ---------------------------------------------------------------------------------------------------------
 // Extraction
 
-const YAML_KEYS: Record<string, SpecField | 'entryPoint'> = {
+const YAML_KEYS: Record<string, SpecField | 'entryPoint' | 'taskId'> = {
+  id: 'taskId',
+  task_id: 'taskId',
   language: 'language',
   lang: 'language',
   kind: 'kind',
@@ -150,6 +154,12 @@ function extractYaml(text: string): RawSpec | null {
         continue;
       }
       known++;
+      if (field === 'taskId') {
+        if ((typeof value === 'string' || typeof value === 'number') && String(value).trim() !== '')
+          raw.taskId = String(value).trim();
+        else raw.warnings.push(`\`${key}\` must be a task id such as HumanEval/0; it was ignored.`);
+        continue;
+      }
       if (field === 'entryPoint') {
         if (typeof value === 'string') raw.entryPoint = value.trim();
         else raw.problems.push({ field: 'signature', message: '`entry_point` must be a function name.' });
@@ -493,6 +503,7 @@ function validate(raw: RawSpec, options: ParseSpecOptions, warnings: string[]): 
   if (signature !== undefined) spec.signature = signature;
   if (ioFormat !== undefined) spec.ioFormat = ioFormat;
   if (entryPoint !== undefined) spec.entryPoint = entryPoint;
+  if (raw.taskId !== undefined) spec.id = raw.taskId;
   return { ok: true, spec, warnings };
 }
 
