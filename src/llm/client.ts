@@ -424,7 +424,11 @@ export function createLlm(config: LlmConfig, opts: CreateLlmOptions = {}): Gatew
 
       spentMs += latencyMs;
       // Retries are bounded by time (the request's retry budget), not by a count: a flaky endpoint costs time.
-      const budgetMs = everOk ? retryBudget : firstContactBudget;
+      // Until the endpoint has answered once, silence (no connection, no reply in time) gets the short
+      // first-contact budget: a wrong URL or a server that is not running should not cost minutes. An HTTP
+      // answer (429, 5xx) means it is there, and gets the full budget.
+      const silent = result.kind === 'connection' || result.kind === 'timeout';
+      const budgetMs = everOk || !silent ? retryBudget : firstContactBudget;
       let nextDelayMs: number | undefined;
       let retryable = false;
       if (

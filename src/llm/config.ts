@@ -37,7 +37,8 @@ export interface LlmConfig {
   maxRetries?: number;
   /**
    * How long one logical request keeps retrying (attempts plus the waits between them; default 5 minutes).
-   * While the endpoint has not answered once in this run, firstContactBudgetMs (default 30 s) applies instead.
+   * While the endpoint has not answered once in this run, a request that gets no answer at all (no connection,
+   * no reply in time) has firstContactBudgetMs (default 30 s) instead.
    */
   retryBudgetMs?: number;
   firstContactBudgetMs?: number;

@@ -529,10 +529,16 @@ describe('scripted server API', () => {
   });
 });
 
+/** A client with no count of retries (only its time budget) whose endpoint has answered once. */
+async function answeredOnce(over: Partial<LlmConfig>): Promise<GatewayLlm> {
+  const c = client({ maxRetries: undefined, ...over });
+  await c.complete(req());
+  return c;
+}
+
 describe('retries on a time budget; the endpoint is down only when failures keep coming', () => {
   it('a request that meets eight faults in a row still gets its answer (no fixed count of retries)', async () => {
-    const c = client({ maxRetries: undefined, retryBudgetMs: 60_000 });
-    await c.complete(req()); // the endpoint has answered once
+    const c = await answeredOnce({ retryBudgetMs: 60_000 });
     server.setFaults([
       'server-error',
       'malformed-json',
@@ -550,8 +556,7 @@ describe('retries on a time budget; the endpoint is down only when failures keep
   });
 
   it('honours retry-after and counts the waits against the budget', async () => {
-    const c = client({ maxRetries: undefined, retryBudgetMs: 60_000 });
-    await c.complete(req());
+    const c = await answeredOnce({ retryBudgetMs: 60_000 });
     server.setFaults([
       { type: 'rate-limit', retryAfter: 7 },
       { type: 'rate-limit', retryAfterMs: 1500 },
@@ -562,13 +567,7 @@ describe('retries on a time budget; the endpoint is down only when failures keep
   });
 
   it('one request that runs out of its budget gives up alone: no LlmUnavailableError, the next one works', async () => {
-    const c = client({
-      maxRetries: undefined,
-      retryBudgetMs: 20_000,
-      retryBaseDelayMs: 1000,
-      retryMaxDelayMs: 4000,
-    });
-    await c.complete(req());
+    const c = await answeredOnce({ retryBudgetMs: 20_000, retryBaseDelayMs: 1000, retryMaxDelayMs: 4000 });
     server.setFaults([{ fault: 'server-error', times: 12 }]);
     const r = await c.complete(req({ purpose: 'ut-output' }));
     expect(r.texts).toEqual([]);
@@ -582,8 +581,7 @@ describe('retries on a time budget; the endpoint is down only when failures keep
   });
 
   it('several requests in a row giving up, with no answer between them: down, naming each request and why', async () => {
-    const c = client({ maxRetries: undefined, retryBudgetMs: 5_000, downAfterRequests: 3 });
-    await c.complete(req());
+    const c = await answeredOnce({ retryBudgetMs: 5_000, downAfterRequests: 3 });
     server.setFaults([{ fault: 'server-error', times: Infinity }]);
     const first = await c.complete(req({ purpose: 'hints' }));
     const second = await c.complete(req({ purpose: 'plans' }));
@@ -601,14 +599,12 @@ describe('retries on a time budget; the endpoint is down only when failures keep
   });
 
   it('an answer in between resets the count', async () => {
-    const c = client({
-      maxRetries: undefined,
+    const c = await answeredOnce({
       retryBudgetMs: 5_000,
       downAfterRequests: 2,
       retryBaseDelayMs: 1000,
       retryMaxDelayMs: 2000,
     });
-    await c.complete(req());
     server.setFaults([{ fault: 'server-error', times: Infinity }]);
     expect((await c.complete(req())).failure).toBe('server-error');
     server.setFaults([]);
@@ -618,11 +614,34 @@ describe('retries on a time budget; the endpoint is down only when failures keep
   });
 
   it('an endpoint that never answered is down after its first-contact budget, saying so', async () => {
-    server.setFaults([{ fault: 'server-error', times: Infinity }]);
-    const c = client({ maxRetries: undefined, retryBudgetMs: 300_000, firstContactBudgetMs: 10_000 });
+    server.setFaults([{ fault: 'reset', times: Infinity }]);
+    const c = client({
+      maxRetries: undefined,
+      retryBudgetMs: 300_000,
+      firstContactBudgetMs: 10_000,
+      retryBaseDelayMs: 500,
+      retryMaxDelayMs: 2000,
+    });
     const err = await c.complete(req()).catch((e) => e);
     expect(err).toBeInstanceOf(LlmUnavailableError);
     expect(err.message).toMatch(/has not answered once/);
+    expect(err.message).toMatch(/running and reachable/);
     expect(delays.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(10_000);
+  });
+
+  it('an endpoint that answers with errors from the start gets the full budget before it counts as down', async () => {
+    server.setFaults([{ fault: 'server-error', times: Infinity }]);
+    const c = client({
+      maxRetries: undefined,
+      retryBudgetMs: 30_000,
+      firstContactBudgetMs: 5_000,
+      retryBaseDelayMs: 500,
+      retryMaxDelayMs: 2000,
+    });
+    const err = await c.complete(req()).catch((e) => e);
+    expect(err).toBeInstanceOf(LlmUnavailableError);
+    const waited = delays.reduce((a, b) => a + b, 0);
+    expect(waited).toBeGreaterThan(20_000);
+    expect(waited).toBeLessThanOrEqual(30_000);
   });
 });
