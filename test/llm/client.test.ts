@@ -613,35 +613,29 @@ describe('retries on a time budget; the endpoint is down only when failures keep
     expect((await c.complete(req())).failure).toBe('server-error');
   });
 
-  it('an endpoint that never answered is down after its first-contact budget, saying so', async () => {
-    server.setFaults([{ fault: 'reset', times: Infinity }]);
-    const c = client({
-      maxRetries: undefined,
-      retryBudgetMs: 300_000,
-      firstContactBudgetMs: 10_000,
-      retryBaseDelayMs: 500,
-      retryMaxDelayMs: 2000,
-    });
-    const err = await c.complete(req()).catch((e) => e);
-    expect(err).toBeInstanceOf(LlmUnavailableError);
-    expect(err.message).toMatch(/has not answered once/);
-    expect(err.message).toMatch(/running and reachable/);
-    expect(delays.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(10_000);
-  });
-
-  it('an endpoint that answers with errors from the start gets the full budget before it counts as down', async () => {
-    server.setFaults([{ fault: 'server-error', times: Infinity }]);
-    const c = client({
-      maxRetries: undefined,
-      retryBudgetMs: 30_000,
-      firstContactBudgetMs: 5_000,
-      retryBaseDelayMs: 500,
-      retryMaxDelayMs: 2000,
-    });
-    const err = await c.complete(req()).catch((e) => e);
-    expect(err).toBeInstanceOf(LlmUnavailableError);
-    const waited = delays.reduce((a, b) => a + b, 0);
-    expect(waited).toBeGreaterThan(20_000);
-    expect(waited).toBeLessThanOrEqual(30_000);
-  });
+  // Silence (no connection) while the endpoint never answered: the short first-contact budget (10 s here).
+  // HTTP errors from the start: the endpoint is there, so the full budget (30 s here).
+  it.each([
+    ['silent (reset connections)', 'reset', 0, 10_000, /running and reachable/],
+    ['answering with 500s', 'server-error', 20_000, 30_000, /provider's status/],
+  ] as const)(
+    'an endpoint that never answered, %s, is down after its budget, saying so',
+    async (_what, fault, least, most, hint) => {
+      server.setFaults([{ fault, times: Infinity }]);
+      const c = client({
+        maxRetries: undefined,
+        retryBudgetMs: 30_000,
+        firstContactBudgetMs: 10_000,
+        retryBaseDelayMs: 500,
+        retryMaxDelayMs: 2000,
+      });
+      const err = await c.complete(req()).catch((e) => e);
+      expect(err).toBeInstanceOf(LlmUnavailableError);
+      expect(err.message).toMatch(/has not answered once/);
+      expect(err.message).toMatch(hint);
+      const waited = delays.reduce((x, y) => x + y, 0);
+      expect(waited).toBeGreaterThanOrEqual(least);
+      expect(waited).toBeLessThanOrEqual(most);
+    },
+  );
 });
