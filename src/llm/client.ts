@@ -126,14 +126,20 @@ function isErrorLike(err: unknown): err is Error {
   return !!err && typeof err === 'object' && typeof (err as Error).message === 'string';
 }
 
+/** The error's message with the messages of its causes (`Connection error. (fetch failed: connect ECONNREFUSED ...)`). */
 function errorText(err: unknown): string {
-  if (isErrorLike(err)) {
-    const cause = (err as { cause?: unknown }).cause;
-    return isErrorLike(cause) && cause.message && !err.message.includes(cause.message)
-      ? `${err.message} (${cause.message})`
-      : err.message;
+  if (!isErrorLike(err)) return String(err);
+  const causes: string[] = [];
+  let seen = err.message;
+  for (
+    let c = (err as { cause?: unknown }).cause, i = 0;
+    isErrorLike(c) && i < 4;
+    c = (c as { cause?: unknown }).cause, i++
+  ) {
+    if (c.message && !seen.includes(c.message)) causes.push(c.message);
+    seen += ' ' + c.message;
   }
-  return String(err);
+  return causes.length ? `${err.message} (${causes.join(': ')})` : err.message;
 }
 
 function contentText(content: unknown): string | null {

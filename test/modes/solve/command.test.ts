@@ -262,7 +262,7 @@ describe('cosplay solve says why nothing came back', () => {
     expect(r.verdict).toBe('no-pick');
     const err = t.err.join('\n');
     expect(err).toContain(url);
-    expect(err).toMatch(/ECONNREFUSED|Connection error|connect/i);
+    expect(err).toMatch(/ECONNREFUSED/);
     expect(err).toMatch(/running and reachable/);
     expect(err).toMatch(/--base-url/);
   });
