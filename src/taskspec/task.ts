@@ -122,6 +122,8 @@ export interface FunctionTaskOptions {
   /** Worked examples shown in the docstring (repair: the failing tests, converted). */
   examples?: FunctionTest[];
   context?: string;
+  /** A method: the class it belongs to (`fn` is then the method, `fn.name` its own name). */
+  className?: string;
 }
 
 /**
@@ -153,7 +155,22 @@ export function functionTask(options: FunctionTaskOptions): Task {
     if (ex) parts.push(`@example\n${ex}`);
     prompt = jsDocPrompt(sig, parts);
   }
-  const task: Task = { id: options.id, language, kind: 'function', entryPoint: fn.name, prompt };
+  if (options.className) {
+    // A method is shown inside its class; the tests construct the class, so the class is the entry point.
+    const body = prompt.replace(/\s+$/, '').replace(/^(?=.)/gm, language === 'python' ? '    ' : '  ');
+    prompt =
+      language === 'python'
+        ? `class ${options.className}:\n${body}\n`
+        : `class ${options.className} {\n${body}\n}\n`;
+  }
+  const task: Task = {
+    id: options.id,
+    language,
+    kind: 'function',
+    entryPoint: options.className ?? fn.name,
+    ...(options.className ? { method: fn.name } : {}),
+    prompt,
+  };
   if (options.context && options.context.trim() !== '') task.context = stripInvisible(options.context);
   return task;
 }

@@ -7,9 +7,14 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FunctionTest, Language } from '../../types.js';
 import { git } from '../../github/index.js';
-import { listFunctions, type FunctionInfo } from '../../repo/index.js';
+import { listFunctions, listSymbols, type FunctionInfo } from '../../repo/index.js';
 import { isTestPath, isVendoredPath, languageOfPath } from '../../repo/source.js';
-import { assertionToTest, calledNames, statementAt } from './assertions.js';
+import {
+  assertionToMethodTest,
+  assertionToTest,
+  calledNames,
+  statementAt,
+} from './assertions.js';
 import { parseFrames, type Frame } from './traceback.js';
 import type { TestCaseResult } from './report.js';
 
@@ -67,7 +72,9 @@ export class SourceIndex {
     if (!p) {
       p = this.read(rel).then((src) => {
         const lang = languageOfPath(rel);
-        return src === null || !lang ? [] : listFunctions(src, lang);
+        // Functions and methods ('Class.method'), by the source model; the statement splitter as a fallback.
+        if (src === null || !lang) return [];
+        return listSymbols(src, lang, { path: rel }).catch(() => listFunctions(src, lang));
       });
       this.fns.set(rel, p);
     }
@@ -271,14 +278,20 @@ export async function locateFailure(index: SourceIndex, c: TestCaseResult): Prom
     return out;
   }
 
-  // The failing assertion as a trusted unit test of the target.
+  // The failing assertion as a trusted unit test of the target (a method's: a call on an object of its class).
   if (out.statement && testLanguage === out.target.language) {
-    for (const local of localNames(out.target, bindings)) {
-      const t = assertionToTest(out.statement, testLanguage, local);
-      if (t) {
-        out.trusted = { call: out.target.name + t.call.slice(local.length), expected: t.expected! };
-        break;
+    const dot = out.target.name.lastIndexOf('.');
+    const owner = dot > 0 ? out.target.name.slice(0, dot) : out.target.name;
+    const member = dot > 0 ? out.target.name.slice(dot + 1) : null;
+    for (const local of localNames({ ...out.target, name: owner }, bindings)) {
+      if (member !== null) {
+        const t = assertionToMethodTest(out.statement, testLanguage, local, owner, member);
+        if (t) out.trusted = t;
+      } else {
+        const t = assertionToTest(out.statement, testLanguage, local);
+        if (t) out.trusted = { call: owner + t.call.slice(local.length), expected: t.expected! };
       }
+      if (out.trusted) break;
     }
   }
   return out;

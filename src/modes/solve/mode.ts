@@ -7,6 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runCosplay, type CosplayParams, type CosplayResult } from '../../cosplay/index.js';
+import { inRepoContext } from '../repo-context.js';
 import type { GatewayLlm } from '../../llm/index.js';
 import {
   branchForIssue,
@@ -140,10 +141,23 @@ export async function produceSolution(o: SolutionOptions): Promise<Solution> {
     `cosplay: ${task.id}: ${spec.language} ${spec.kind}${task.entryPoint ? ` ${task.entryPoint}` : ''} into ${spec.target}; tests: ${framework.framework} (${framework.reason})`,
   );
 
+  // A function for a file of the repository runs as that file's module (its imports and siblings resolve).
+  // Standalone: stdio programs, and JavaScript for a file that does not exist yet (Node loads files, not names).
+  const inRepo =
+    spec.kind === 'function' && !!spec.entryPoint && (target.exists || spec.language === 'python');
+  const executor = inRepo
+    ? inRepoContext(o.executor, {
+        root: o.root,
+        path: spec.target,
+        language: spec.language,
+        base: target.content,
+        entryPoint: spec.entryPoint!,
+      })
+    : o.executor;
   const result = await runCosplay({
     task,
     llm: o.llm,
-    executor: o.executor,
+    executor,
     params: o.params,
     trustedTests: spec.exampleTests,
   });
