@@ -12,7 +12,7 @@ import { createLlm, isGithubModels, type LlmConfig } from '../llm/index.js';
 import { paramsFromInputs } from '../modes/params.js';
 import { passCountOutput } from '../modes/solve/report.js';
 import { appendTrace, resultTraceEvent } from '../modes/solve/trace.js';
-import { produceSolution, type Solution } from '../modes/solve/mode.js';
+import { noPickFailure, produceSolution, type Solution } from '../modes/solve/mode.js';
 import { formatCount, formatDuration, renderMatrixGrid } from '../render/index.js';
 import { exampleSpecYaml, parseTaskSpec } from '../taskspec/index.js';
 import { UserError } from '../types.js';
@@ -35,6 +35,8 @@ export interface SolveCommandOptions {
   testFramework?: string;
   allowedPaths?: string[];
   trace?: string;
+  /** The task id sent to the endpoint (wins over the spec's `id:`; default `local:<file name>`). */
+  taskId?: string;
 }
 
 export interface SolveIo {
@@ -70,13 +72,15 @@ const FLAG_OF: Partial<Record<InputName, string>> = {
   'allowed-paths': '--allowed-paths',
 };
 
-async function readSpec(file: string, allowedPaths: string[]) {
-  let text: string;
+async function readTaskFile(file: string): Promise<string> {
   try {
-    text = await readFile(file, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (err) {
     throw new UserError(`cannot read the task file ${file}: ${(err as Error).message}`, { cause: err });
   }
+}
+
+function readSpec(file: string, text: string, allowedPaths: string[]) {
   let parsed = parseTaskSpec(text, { allowedPaths });
   if (!parsed.ok && /\.ya?ml$/i.test(file) && !/^\s*(```|~~~)/m.test(text))
     parsed = parseTaskSpec('```yaml\n' + text.replace(/\s+$/, '') + '\n```\n', { allowedPaths });
@@ -100,9 +104,13 @@ export async function runSolveCommand(
   const out = io.out ?? ((l: string) => process.stdout.write(l + '\n'));
   const err = io.err ?? ((l: string) => process.stderr.write(l + '\n'));
   const env = io.env ?? process.env;
+  // The task file first: a missing file is the first thing to fix, whatever the endpoint settings say.
+  const specText = await readTaskFile(taskFile);
   const root = path.resolve(opts.repo ?? '.');
   const st = await stat(root).catch(() => null);
   if (!st?.isDirectory()) throw new UserError(`--repo ${opts.repo ?? '.'} is not a directory`);
+  if (opts.taskId !== undefined && opts.taskId.trim() === '')
+    throw new UserError('--task-id is empty: name the task, e.g. --task-id HumanEval/0');
 
   // The same validation as the action's inputs, with flags > OPENAI_* variables > defaults.
   const values: Partial<Record<InputName, string>> = {
@@ -138,7 +146,8 @@ export async function runSolveCommand(
     throw new UserError(`no model given for ${inputs.baseUrl}: set --model or OPENAI_MODEL`);
   if (values.model === '' && /api\.openai\.com/.test(inputs.baseUrl)) inputs.model = 'gpt-4.1-mini';
 
-  const parsed = await readSpec(taskFile, inputs.allowedPaths);
+  const parsed = readSpec(taskFile, specText, inputs.allowedPaths);
+  const taskId = opts.taskId?.trim() ?? parsed.spec.id ?? `local:${path.basename(taskFile)}`;
   for (const w of parsed.warnings) err(`cosplay solve: note: ${w}`);
   const config = llmConfigFor(inputs, opts.trace ? path.resolve(opts.trace) : '', env, io.llmOverrides);
   if (!opts.trace) delete config.tracePath;
@@ -153,7 +162,7 @@ export async function runSolveCommand(
     solution = await produceSolution({
       spec: parsed.spec,
       root,
-      taskId: `local:${path.basename(taskFile)}`,
+      taskId,
       llm,
       executor,
       params: paramsFromInputs(inputs),
@@ -175,7 +184,10 @@ export async function runSolveCommand(
     lines.push(
       `verdict: ${report.verdict}: candidate C${report.selected.index} of ${codes} passes ${report.selected.pCode} of ${tests} self-generated unit tests`,
     );
-  } else lines.push(`verdict: ${report.verdict}: no code was selected (${report.stopReason})`);
+  } else {
+    lines.push(`verdict: ${report.verdict}: no code was selected (${report.stopReason})`);
+    for (const l of whyNoPick(solution, llm.usage().total, taskId, inputs.baseUrl)) err(l);
+  }
   lines.push('', renderMatrixGrid(report.executionMatrix, { selected: report.selected?.index }), '');
   for (const f of solution.files)
     lines.push(
@@ -210,6 +222,30 @@ export async function runSolveCommand(
   return { solution, verdict: report.verdict, json };
 }
 
+/** Why nothing was picked, in the terms of the command line: the endpoint's failure, or its declines. */
+function whyNoPick(
+  solution: Solution,
+  total: { texts: number; declined: number; logicalRequests: number },
+  taskId: string,
+  baseUrl: string,
+): string[] {
+  const result = solution.result;
+  if (result.stopReason === 'llm-unavailable') {
+    const f = noPickFailure(result, null);
+    return [
+      `cosplay solve: ${f.title}: ${f.what}`,
+      'cosplay solve: check --base-url (OPENAI_BASE_URL), OPENAI_API_KEY and --model (OPENAI_MODEL).',
+    ];
+  }
+  if (total.texts === 0 && total.declined > 0)
+    return [
+      `cosplay solve: the endpoint ${baseUrl} declined every request for task ${JSON.stringify(taskId)} ` +
+        `(${total.declined} choices, empty content with finish_reason content_filter): it will not answer for this task. ` +
+        'A replay server answers only the tasks it has recordings for: name one with --task-id or `id:` in the spec.',
+    ];
+  return [];
+}
+
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function register(program: Command): void {
@@ -239,6 +275,10 @@ export function register(program: Command): void {
     .option('--test-framework <name>', 'auto, pytest, node:test, jest or vitest')
     .option('--allowed-paths <glob>', 'a path pattern the run may write (repeatable)', collect)
     .option('--trace <file>', 'write the JSONL trace of every LLM request and the decisions')
+    .option(
+      '--task-id <id>',
+      "the task's id sent to the endpoint, e.g. a recorded task of a replay server (HumanEval/0); wins over the spec's `id:`",
+    )
     .action(async (task: string, opts: SolveCommandOptions) => {
       const r = await runSolveCommand(task, opts);
       if (!r.solution.result.selected) process.exitCode = 1;

@@ -268,7 +268,8 @@ async function prepareBranch(
   return { branch, base, kind: 'new-pr' };
 }
 
-function noPickFailure(result: CosplayResult, budget: string | null) {
+/** Why a run ended without a pick, for the issue comment and the CLI: title, what happened, what to do. */
+export function noPickFailure(result: CosplayResult, budget: string | null) {
   if (result.stopReason === 'llm-unavailable') {
     const why =
       result.degraded.find((d) => d.startsWith('LLM unavailable')) ??
