@@ -61,6 +61,8 @@ const FLAG_OF: Partial<Record<InputName, string>> = {
   concurrency: '--concurrency',
   sandbox: '--sandbox',
   'gate-min-support': '--min-support',
+  'test-framework': '--test-framework',
+  'allowed-paths': '--allowed-paths',
   'test-command': '--test-command',
 };
 

@@ -3,12 +3,9 @@
 // may hold the bare YAML); the selected code goes into its target inside DIR and the kept unit tests into a
 // test file of DIR's framework; the verdict is printed. Exit status 0 with a pick, 1 without.
 import type { Command } from 'commander';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { llmConfigFor } from '../action/context.js';
-import { InputError, readInputs, type InputName } from '../action/inputs.js';
-import { createExecutor, type ExecutorOptions } from '../exec/index.js';
-import { createLlm, isGithubModels, type LlmConfig } from '../llm/index.js';
+import { localRun, type LocalRunFlags, type LocalRunIo } from './local-run.js';
 import { paramsFromInputs } from '../modes/params.js';
 import { passCountOutput } from '../modes/solve/report.js';
 import { appendTrace, resultTraceEvent } from '../modes/solve/trace.js';
@@ -17,60 +14,21 @@ import { formatCount, formatDuration, renderMatrixGrid } from '../render/index.j
 import { exampleSpecYaml, parseTaskSpec } from '../taskspec/index.js';
 import { UserError } from '../types.js';
 
-export interface SolveCommandOptions {
-  repo?: string;
+export interface SolveCommandOptions extends LocalRunFlags {
   json?: string;
-  model?: string;
-  baseUrl?: string;
-  preset?: string;
-  bonRule?: string;
-  codes?: string;
-  tests?: string;
-  rounds?: string;
-  maxTokens?: string;
-  maxRequests?: string;
-  maxMinutes?: string;
-  concurrency?: string;
-  sandbox?: string;
   testFramework?: string;
   allowedPaths?: string[];
-  trace?: string;
   /** The task id sent to the endpoint (wins over the spec's `id:`; default `local:<file name>`). */
   taskId?: string;
 }
 
-export interface SolveIo {
-  out?: (line: string) => void;
-  err?: (line: string) => void;
-  /** OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_MODEL, GITHUB_TOKEN (default process.env). */
-  env?: NodeJS.ProcessEnv;
-  /** Test hooks. */
-  llmOverrides?: Partial<LlmConfig>;
-  executorOptions?: Partial<ExecutorOptions>;
-}
+export type SolveIo = LocalRunIo;
 
 export interface SolveCommandResult {
   solution: Solution;
   verdict: string;
   json: Record<string, unknown>;
 }
-
-const FLAG_OF: Partial<Record<InputName, string>> = {
-  'base-url': '--base-url',
-  model: '--model',
-  preset: '--preset',
-  'bon-rule': '--bon-rule',
-  codes: '--codes',
-  tests: '--tests',
-  rounds: '--rounds',
-  'max-tokens': '--max-tokens',
-  'max-requests': '--max-requests',
-  'max-minutes': '--max-minutes',
-  concurrency: '--concurrency',
-  sandbox: '--sandbox',
-  'test-framework': '--test-framework',
-  'allowed-paths': '--allowed-paths',
-};
 
 async function readTaskFile(file: string): Promise<string> {
   try {
@@ -106,57 +64,20 @@ export async function runSolveCommand(
   const env = io.env ?? process.env;
   // The task file first: a missing file is the first thing to fix, whatever the endpoint settings say.
   const specText = await readTaskFile(taskFile);
-  const root = path.resolve(opts.repo ?? '.');
-  const st = await stat(root).catch(() => null);
-  if (!st?.isDirectory()) throw new UserError(`--repo ${opts.repo ?? '.'} is not a directory`);
   if (opts.taskId !== undefined && opts.taskId.trim() === '')
     throw new UserError('--task-id is empty: name the task, e.g. --task-id HumanEval/0');
-
-  // The same validation as the action's inputs, with flags > OPENAI_* variables > defaults.
-  const values: Partial<Record<InputName, string>> = {
-    'base-url': opts.baseUrl ?? env.OPENAI_BASE_URL ?? '',
-    'api-key': env.OPENAI_API_KEY ?? '',
-    model: opts.model ?? env.OPENAI_MODEL ?? '',
-    preset: opts.preset ?? '',
-    'bon-rule': opts.bonRule ?? '',
-    codes: opts.codes ?? '',
-    tests: opts.tests ?? '',
-    rounds: opts.rounds ?? '',
-    'max-tokens': opts.maxTokens ?? '',
-    'max-requests': opts.maxRequests ?? '',
-    'max-minutes': opts.maxMinutes ?? '',
-    concurrency: opts.concurrency ?? '',
-    sandbox: opts.sandbox ?? '',
-    'test-framework': opts.testFramework ?? '',
-    'allowed-paths': (opts.allowedPaths ?? []).join('\n'),
-  };
-  let inputs;
-  try {
-    inputs = readInputs({
-      getInput: (n) => values[n] ?? '',
-      env: { GITHUB_TOKEN: env.GITHUB_TOKEN },
-      mask: false,
-    });
-  } catch (e) {
-    if (e instanceof InputError)
-      throw new UserError(e.message.replace(/^Input `([^`]+)`/, (_m, n: InputName) => FLAG_OF[n] ?? n));
-    throw e;
-  }
-  if (values.model === '' && !isGithubModels(inputs.baseUrl) && !/api\.openai\.com/.test(inputs.baseUrl))
-    throw new UserError(`no model given for ${inputs.baseUrl}: set --model or OPENAI_MODEL`);
-  if (values.model === '' && /api\.openai\.com/.test(inputs.baseUrl)) inputs.model = 'gpt-4.1-mini';
-
+  const run = await localRun(
+    'solve',
+    opts,
+    { 'test-framework': opts.testFramework ?? '', 'allowed-paths': (opts.allowedPaths ?? []).join('\n') },
+    { ...io, out, err },
+  );
+  const { root, inputs } = run;
   const parsed = readSpec(taskFile, specText, inputs.allowedPaths);
   const taskId = opts.taskId?.trim() ?? parsed.spec.id ?? `local:${path.basename(taskFile)}`;
   for (const w of parsed.warnings) err(`cosplay solve: note: ${w}`);
-  const config = llmConfigFor(inputs, opts.trace ? path.resolve(opts.trace) : '', env, io.llmOverrides);
-  if (!opts.trace) delete config.tracePath;
-  if (inputs.sandbox === 'none')
-    err(
-      'cosplay solve: --sandbox none: generated code runs WITHOUT isolation (it can read your files and use the network)',
-    );
-  const executor = await createExecutor({ ...io.executorOptions, sandbox: inputs.sandbox });
-  const llm = createLlm(config, { env });
+  const executor = await run.createExecutor();
+  const llm = run.createLlm();
   let solution: Solution;
   try {
     solution = await produceSolution({
