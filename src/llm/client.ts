@@ -393,7 +393,6 @@ export function createLlm(config: LlmConfig, opts: CreateLlmOptions = {}): Gatew
     checkBudget(key);
     tracker.add(key, { logicalRequests: 1 });
 
-    let last: AttemptResult | undefined;
     /** Time this request has taken: its attempts and the waits between them. */
     let spentMs = 0;
     for (let retry = 0; ; retry++) {
@@ -411,7 +410,6 @@ export function createLlm(config: LlmConfig, opts: CreateLlmOptions = {}): Gatew
         const result = await attempt(request, n, headers, timeoutMs);
         return { result, latencyMs: now() - t0, timeoutMs };
       });
-      last = result;
 
       let promptTokens = 0;
       let completionTokens = 0;
