@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { localRun, type LocalRunFlags, type LocalRunIo } from './local-run.js';
+import { localRun, localRunOptions, type LocalRunFlags, type LocalRunIo } from './local-run.js';
 import { paramsFromInputs } from '../modes/params.js';
 import { passCountOutput } from '../modes/solve/report.js';
 import { appendTrace, resultTraceEvent } from '../modes/solve/trace.js';
@@ -170,32 +170,21 @@ function whyNoPick(
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function register(program: Command): void {
-  program
-    .command('solve')
-    .description(
-      'run CoSPlay on a task spec and write the selected code and the kept unit tests into a repository (no GitHub)',
-    )
-    .argument(
-      '<task>',
-      'the task spec: issue-form sections or a ```yaml block (a .yml file may hold bare YAML)',
-    )
-    .option('--repo <dir>', 'repository to write into', '.')
-    .option('--json <file>', 'write the result as JSON')
-    .option('--model <name>', 'model name (default: OPENAI_MODEL; GitHub Models: openai/gpt-4.1-mini)')
-    .option('--base-url <url>', 'OpenAI-compatible endpoint (default: OPENAI_BASE_URL, else GitHub Models)')
-    .option('--preset <name>', 'small or paper')
-    .option('--bon-rule <rule>', 'BoN tie before stage 3: pass-count (the paper, default) or dual-agreement')
-    .option('--codes <n>', 'candidate programs in the code pool')
-    .option('--tests <n>', 'unit tests in the UT pool')
-    .option('--rounds <n>', 'maximum self-play rounds')
-    .option('--max-tokens <n>', 'token budget')
-    .option('--max-requests <n>', 'LLM request budget')
-    .option('--max-minutes <n>', 'wall-time budget of the LLM part, in minutes')
-    .option('--concurrency <n>', 'concurrent LLM requests')
-    .option('--sandbox <mode>', 'bwrap (default) or none (no isolation; must be chosen explicitly)')
+  localRunOptions(
+    program
+      .command('solve')
+      .description(
+        'run CoSPlay on a task spec and write the selected code and the kept unit tests into a repository (no GitHub)',
+      )
+      .argument(
+        '<task>',
+        'the task spec: issue-form sections or a ```yaml block (a .yml file may hold bare YAML)',
+      )
+      .option('--repo <dir>', 'repository to write into', '.')
+      .option('--json <file>', 'write the result as JSON'),
+  )
     .option('--test-framework <name>', 'auto, pytest, node:test, jest or vitest')
     .option('--allowed-paths <glob>', 'a path pattern the run may write (repeatable)', collect)
-    .option('--trace <file>', 'write the JSONL trace of every LLM request and the decisions')
     .option(
       '--task-id <id>',
       "the task's id sent to the endpoint, e.g. a recorded task of a replay server (HumanEval/0); wins over the spec's `id:`",

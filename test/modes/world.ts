@@ -230,3 +230,20 @@ export function useLocalLlm() {
     },
   };
 }
+
+/** A world whose unit-test inputs are the first `uts` of `calls`, the fresh inputs the rest, with known answers. */
+export function callsWorld(
+  language: World['language'],
+  codes: string[],
+  calls: string[],
+  uts: number,
+  answers: Map<string, string>,
+): World {
+  return {
+    language,
+    codes,
+    utInputs: calls.slice(0, uts),
+    freshInputs: calls.slice(uts),
+    oracle: (c) => answers.get(c),
+  };
+}

@@ -15,7 +15,7 @@ import {
   npmPackage,
   pythonValues,
 } from '../../support/real-code.js';
-import { useLocalLlm, worldScript, type TempRepo, type World } from '../world.js';
+import { callsWorld, useLocalLlm, worldScript, type TempRepo, type World } from '../world.js';
 
 const llm = useLocalLlm();
 
@@ -135,18 +135,20 @@ describe('gate on npm semver: functions/satisfies.js requires ../classes/range',
   it('blocks a pull request under which an invalid range satisfies every version', async () => {
     const fn = /const satisfies = [\s\S]*?\n}\n/.exec(original)![0];
     llm.server.setScript(
-      worldScript({
-        language: 'javascript',
-        codes: [
-          fn,
-          fn.replace('return range.test(version)', 'return Boolean(range.test(version))'),
-          fn.replace('} catch (er) {\n    return false\n  }', '} catch {\n    return false\n  }'),
-          fn,
-        ],
-        utInputs: calls.slice(0, 6),
-        freshInputs: calls.slice(6),
-        oracle: (call) => oracle.get(call),
-      }),
+      worldScript(
+        callsWorld(
+          'javascript',
+          [
+            fn,
+            fn.replace('return range.test(version)', 'return Boolean(range.test(version))'),
+            fn.replace('} catch (er) {\n    return false\n  }', '} catch {\n    return false\n  }'),
+            fn,
+          ],
+          calls,
+          6,
+          oracle,
+        ),
+      ),
     );
     const base = repo.git('rev-parse', 'HEAD');
     repo.write(
@@ -194,21 +196,23 @@ describe('gate on class methods of real code', () => {
         )![0];
       const GOOD = 'if normalized_item.is_prerelease and not prereleases:';
       llm.server.setScript(
-        worldScript({
-          language: 'python',
-          codes: [
-            method,
-            method.replace(GOOD, 'if not prereleases and normalized_item.is_prerelease:'),
-            method.replace(
-              'return operator_callable(normalized_item, self.version)',
-              'return bool(operator_callable(normalized_item, self.version))',
-            ),
-            method,
-          ],
-          utInputs: calls.slice(0, 6),
-          freshInputs: calls.slice(6),
-          oracle: (call) => oracle.get(call),
-        }),
+        worldScript(
+          callsWorld(
+            'python',
+            [
+              method,
+              method.replace(GOOD, 'if not prereleases and normalized_item.is_prerelease:'),
+              method.replace(
+                'return operator_callable(normalized_item, self.version)',
+                'return bool(operator_callable(normalized_item, self.version))',
+              ),
+              method,
+            ],
+            calls,
+            6,
+            oracle,
+          ),
+        ),
       );
       const base = repo.git('rev-parse', 'HEAD');
       repo.write(
@@ -255,18 +259,20 @@ describe('gate on class methods of real code', () => {
       const ORDER =
         'compareIdentifiers(this.minor, other.minor) ||\n      compareIdentifiers(this.patch, other.patch)';
       llm.server.setScript(
-        worldScript({
-          language: 'javascript',
-          codes: [
-            method,
-            method.replace('if (!(other instanceof SemVer)) {', 'if (!(other instanceof SemVer) ) {'),
-            method,
-            method,
-          ],
-          utInputs: calls.slice(0, 6),
-          freshInputs: calls.slice(6),
-          oracle: (call) => oracle.get(call),
-        }),
+        worldScript(
+          callsWorld(
+            'javascript',
+            [
+              method,
+              method.replace('if (!(other instanceof SemVer)) {', 'if (!(other instanceof SemVer) ) {'),
+              method,
+              method,
+            ],
+            calls,
+            6,
+            oracle,
+          ),
+        ),
       );
       const base = repo.git('rev-parse', 'HEAD');
       repo.write(

@@ -15,7 +15,7 @@ import {
   npmPackage,
   pythonValues,
 } from '../../support/real-code.js';
-import { useLocalLlm, worldScript, type TempRepo, type World } from '../world.js';
+import { callsWorld, useLocalLlm, worldScript, type TempRepo, type World } from '../world.js';
 
 const llm = useLocalLlm();
 
@@ -142,13 +142,15 @@ describe('repair on npm semver', () => {
     );
     repo.commitAll('tests');
     llm.server.setScript(
-      worldScript({
-        language: 'javascript',
-        codes: [fn, fn.replace('return range.test(version)', 'return Boolean(range.test(version))'), fn, fn],
-        utInputs: calls.slice(0, 6),
-        freshInputs: calls.slice(6),
-        oracle: (call) => oracle.get(call),
-      }),
+      worldScript(
+        callsWorld(
+          'javascript',
+          [fn, fn.replace('return range.test(version)', 'return Boolean(range.test(version))'), fn, fn],
+          calls,
+          6,
+          oracle,
+        ),
+      ),
     );
     const r = await repair(
       repo.work,
@@ -209,18 +211,20 @@ describe('repair of a class method (python3-packaging Specifier.contains)', () =
     );
     repo.commitAll('tests');
     llm.server.setScript(
-      worldScript({
-        language: 'python',
-        codes: [
-          method,
-          method.replace(GOOD, 'if not prereleases and normalized_item.is_prerelease:'),
-          method,
-          method,
-        ],
-        utInputs: calls.slice(0, 6),
-        freshInputs: calls.slice(6),
-        oracle: (call) => oracle.get(call),
-      }),
+      worldScript(
+        callsWorld(
+          'python',
+          [
+            method,
+            method.replace(GOOD, 'if not prereleases and normalized_item.is_prerelease:'),
+            method,
+            method,
+          ],
+          calls,
+          6,
+          oracle,
+        ),
+      ),
     );
     const r = await repair(
       repo.work,

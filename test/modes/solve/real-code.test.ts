@@ -18,7 +18,7 @@ import {
   npmPackage,
   pythonValues,
 } from '../../support/real-code.js';
-import { useLocalLlm, worldScript, type TempRepo } from '../world.js';
+import { callsWorld, useLocalLlm, worldScript, type TempRepo } from '../world.js';
 
 const llm = useLocalLlm();
 
@@ -64,20 +64,22 @@ describe('solve into packaging/utils.py (python3-packaging)', () => {
       expected = new Map(calls.map((c, i) => [c, [...values.values()][i]!]));
     });
     llm.server.setScript(
-      worldScript({
-        language: 'python',
-        codes: [
-          RIGHT,
-          // Without the import: NameError in the real module (parse is not a name of utils.py).
-          'def newer(a: str, b: str) -> bool:\n    return parse(a) > parse(b)\n',
-          RIGHT.replace('return parse(a) > parse(b)', 'return not parse(a) <= parse(b)'),
-          // Wrong: compares the strings.
-          'def newer(a: str, b: str) -> bool:\n    return a > b\n',
-        ],
-        utInputs: calls.slice(0, 5),
-        freshInputs: calls.slice(5),
-        oracle: (call) => expected.get(call),
-      }),
+      worldScript(
+        callsWorld(
+          'python',
+          [
+            RIGHT,
+            // Without the import: NameError in the real module (parse is not a name of utils.py).
+            'def newer(a: str, b: str) -> bool:\n    return parse(a) > parse(b)\n',
+            RIGHT.replace('return parse(a) > parse(b)', 'return not parse(a) <= parse(b)'),
+            // Wrong: compares the strings.
+            'def newer(a: str, b: str) -> bool:\n    return a > b\n',
+          ],
+          calls,
+          5,
+          expected,
+        ),
+      ),
     );
     const r = await solve(
       repo.work,
@@ -144,18 +146,20 @@ describe('solve into semver/index.js (npm semver)', () => {
     const RIGHT =
       'function isStable (version) {\n  const v = parse(version)\n  return v !== null && v.prerelease.length === 0\n}\n';
     llm.server.setScript(
-      worldScript({
-        language: 'javascript',
-        codes: [
-          RIGHT,
-          'function isStable (version) {\n  return !String(version).includes("-")\n}\n',
-          RIGHT.replace('v !== null && v.prerelease.length === 0', 'Boolean(v) && !v.prerelease.length'),
-          RIGHT,
-        ],
-        utInputs: calls.slice(0, 4),
-        freshInputs: calls.slice(4),
-        oracle: (call) => expected.get(call),
-      }),
+      worldScript(
+        callsWorld(
+          'javascript',
+          [
+            RIGHT,
+            'function isStable (version) {\n  return !String(version).includes("-")\n}\n',
+            RIGHT.replace('v !== null && v.prerelease.length === 0', 'Boolean(v) && !v.prerelease.length'),
+            RIGHT,
+          ],
+          calls,
+          4,
+          expected,
+        ),
+      ),
     );
     const r = await solve(
       repo.work,
@@ -221,19 +225,21 @@ describe('solve a new method into an existing class (python3-packaging Version)'
       expected = new Map(calls.map((c, i) => [c, [...values.values()][i]!]));
     });
     llm.server.setScript(
-      worldScript({
-        language: 'python',
-        codes: [
-          RIGHT,
-          // Wrong: a post-release is not a pre-release, but it is not final either.
-          '    def is_final(self) -> bool:\n        return not self.is_prerelease\n',
-          RIGHT,
-          'class Version(_BaseVersion):\n' + RIGHT,
-        ],
-        utInputs: calls.slice(0, 4),
-        freshInputs: calls.slice(4),
-        oracle: (call) => expected.get(call),
-      }),
+      worldScript(
+        callsWorld(
+          'python',
+          [
+            RIGHT,
+            // Wrong: a post-release is not a pre-release, but it is not final either.
+            '    def is_final(self) -> bool:\n        return not self.is_prerelease\n',
+            RIGHT,
+            'class Version(_BaseVersion):\n' + RIGHT,
+          ],
+          calls,
+          4,
+          expected,
+        ),
+      ),
     );
     const r = await solve(
       repo.work,
