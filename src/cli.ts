@@ -15,7 +15,17 @@ import * as solve from './commands/solve.js';
 
 export type CommandModule = { register(program: Command): void };
 
-const commands: CommandModule[] = [demo, solve, gate, repair, bench, benchMerge, exec, execBench, replayServer];
+const commands: CommandModule[] = [
+  demo,
+  solve,
+  gate,
+  repair,
+  bench,
+  benchMerge,
+  exec,
+  execBench,
+  replayServer,
+];
 
 export function buildProgram(): Command {
   const program = new Command('cosplay')
