@@ -7,13 +7,25 @@ import * as bench from './commands/bench.js';
 import * as benchMerge from './commands/bench-merge.js';
 import * as demo from './commands/demo.js';
 import * as exec from './commands/exec.js';
+import * as gate from './commands/gate.js';
 import * as execBench from './commands/exec-bench.js';
+import * as repair from './commands/repair.js';
 import * as replayServer from './commands/replay-server.js';
 import * as solve from './commands/solve.js';
 
 export type CommandModule = { register(program: Command): void };
 
-const commands: CommandModule[] = [demo, solve, bench, benchMerge, exec, execBench, replayServer];
+const commands: CommandModule[] = [
+  demo,
+  solve,
+  gate,
+  repair,
+  bench,
+  benchMerge,
+  exec,
+  execBench,
+  replayServer,
+];
 
 export function buildProgram(): Command {
   const program = new Command('cosplay')

@@ -10,8 +10,13 @@ export interface Task {
   id: string;
   language: Language;
   kind: TaskKind;
-  /** Function tasks: the name of the function the tests call. */
+  /** Function tasks: the name of the function the tests call (method tasks: the class). */
   entryPoint?: string;
+  /**
+   * Method tasks: the method of the class `entryPoint` that the codes define (each code is that method's
+   * definition, placed into the class); tests construct the object, e.g. `Counter(3).add(2)`.
+   */
+  method?: string;
   /** The problem statement as the code model sees it (for function tasks: signature + docstring). */
   prompt: string;
   /** Optional extra context shown in prompts (the target file's imports, constraints, examples). */

@@ -1,4 +1,4 @@
-// Benchmark inputs: any dataset in the shared/data format (src/data/dataset.ts), or LiveCodeBench's public
+// Benchmark inputs: any dataset in the format of data/humaneval-codegen16b/README.md (src/data/dataset.ts), or LiveCodeBench's public
 // code-generation release (JSON array or JSON Lines with question_content / public_test_cases /
 // private_test_cases). LiveCodeBench tasks carry no recordings, so they run live only.
 //

@@ -17,7 +17,7 @@ export function register(program: Command): void {
     .description('measure CoSPlay beside the baselines (first, pass-count, CodeT, MBR-exec) on a dataset')
     .option(
       '--dataset <file>',
-      'dataset (shared/data format, or LiveCodeBench JSON/JSONL for live runs)',
+      'dataset (the format of data/humaneval-codegen16b/README.md, or LiveCodeBench JSON/JSONL for live runs)',
       BUNDLED_DATASET,
     )
     .option(

@@ -158,10 +158,8 @@ export async function runDemo(opts: DemoOptions = {}): Promise<{ json: DemoJson;
       `Ground truth (read after the pick): CoSPlay ${yes(correct)}; first ${yes(first)}, pass-count ${yes(passCount)}, ` +
         `CodeT ${yes(codet)}, MBR-exec ${yes(mbr)}`,
     );
+    // (wall time and critical path are on the run's Cost line above)
     const ratio = result.criticalPathMs > 0 ? result.wallMs / result.criticalPathMs : 0;
-    log(
-      `wall ${Math.round(result.wallMs)} ms, critical path ${Math.round(result.criticalPathMs)} ms (ratio ${ratio.toFixed(2)})`,
-    );
     const strip = (x: CosplayResult['baselines']['first']): Graded =>
       x ? { index: x.index, code: x.code, score: x.score, tied: x.tied } : null;
     const json: DemoJson = {
@@ -214,7 +212,10 @@ export function register(program: Command): void {
     )
     .option('--json <file>', 'write the result as JSON to FILE')
     .option('--task <id>', `bundled task to run (default ${DEMO_TASK})`)
-    .option('--dataset <file>', 'dataset in the shared/data format (default: the bundled HumanEval set)')
+    .option(
+      '--dataset <file>',
+      'dataset in the format of data/humaneval-codegen16b/README.md (default: the bundled HumanEval set)',
+    )
     .addOption(
       new Option('--sandbox <mode>', 'bwrap (default), or none to run WITHOUT isolation').choices([
         'bwrap',

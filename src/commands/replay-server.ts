@@ -38,7 +38,12 @@ export async function runReplayServer(
   const port = parsePort(opts.port);
   let server: ReplayServer;
   try {
-    server = await startReplayServer({ datasetPath: dataset, port, host: opts.host ?? '127.0.0.1' });
+    server = await startReplayServer({
+      datasetPath: dataset,
+      port,
+      host: opts.host ?? '127.0.0.1',
+      log: err,
+    });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE')
       throw new UserError(`port ${port} is in use; pick another with --port (or --port 0 for a free one)`);
@@ -48,6 +53,7 @@ export async function runReplayServer(
   err(
     `replay model serving ${server.model.taskIds().length} tasks of ${dataset} at ${server.url}\n` +
       `use it with: --base-url ${server.url} --model replay   (or OPENAI_BASE_URL=${server.url} OPENAI_MODEL=replay)\n` +
+      `and name the recorded task: cosplay solve TASK.md --task-id ${server.model.taskIds()[0] ?? 'ID'} (or \`id:\` in the spec)\n` +
       `stop with Ctrl-C`,
   );
   io.onListening?.(server);
@@ -73,7 +79,11 @@ export function register(program: Command): void {
   program
     .command('replay-server')
     .description("serve a dataset's recorded LLM samples as an OpenAI-compatible endpoint (the replay model)")
-    .option('--dataset <file>', 'dataset in the shared/data format (.jsonl or .jsonl.gz)', BUNDLED_DATASET)
+    .option(
+      '--dataset <file>',
+      'dataset in the format of data/humaneval-codegen16b/README.md (.jsonl or .jsonl.gz)',
+      BUNDLED_DATASET,
+    )
     .option('--port <port>', 'port to listen on (0: a free one)', '0')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .action(async (opts: ReplayServerCommandOptions) => {

@@ -3,51 +3,26 @@
 // may hold the bare YAML); the selected code goes into its target inside DIR and the kept unit tests into a
 // test file of DIR's framework; the verdict is printed. Exit status 0 with a pick, 1 without.
 import type { Command } from 'commander';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { llmConfigFor } from '../action/context.js';
-import { InputError, readInputs, type InputName } from '../action/inputs.js';
-import { createExecutor, resolveCacheDir, type ExecutorOptions } from '../exec/index.js';
-import { createLlm, isGithubModels, type LlmConfig } from '../llm/index.js';
+import { localRun, localRunOptions, type LocalRunFlags, type LocalRunIo } from './local-run.js';
 import { paramsFromInputs } from '../modes/params.js';
 import { passCountOutput } from '../modes/solve/report.js';
 import { appendTrace, resultTraceEvent } from '../modes/solve/trace.js';
-import { produceSolution, type Solution } from '../modes/solve/mode.js';
+import { noPickFailure, produceSolution, type Solution } from '../modes/solve/mode.js';
 import { formatCount, formatDuration, renderMatrixGrid } from '../render/index.js';
 import { exampleSpecYaml, parseTaskSpec } from '../taskspec/index.js';
 import { UserError } from '../types.js';
 
-export interface SolveCommandOptions {
-  repo?: string;
+export interface SolveCommandOptions extends LocalRunFlags {
   json?: string;
-  model?: string;
-  baseUrl?: string;
-  preset?: string;
-  bonRule?: string;
-  codes?: string;
-  tests?: string;
-  rounds?: string;
-  maxTokens?: string;
-  maxRequests?: string;
-  maxMinutes?: string;
-  concurrency?: string;
-  sandbox?: string;
   testFramework?: string;
   allowedPaths?: string[];
-  trace?: string;
-  /** The persistent execution cache's folder (default $COSPLAY_EXEC_CACHE). */
-  execCache?: string;
+  /** The task id sent to the endpoint (wins over the spec's `id:`; default `local:<file name>`). */
+  taskId?: string;
 }
 
-export interface SolveIo {
-  out?: (line: string) => void;
-  err?: (line: string) => void;
-  /** OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_MODEL, GITHUB_TOKEN (default process.env). */
-  env?: NodeJS.ProcessEnv;
-  /** Test hooks. */
-  llmOverrides?: Partial<LlmConfig>;
-  executorOptions?: Partial<ExecutorOptions>;
-}
+export type SolveIo = LocalRunIo;
 
 export interface SolveCommandResult {
   solution: Solution;
@@ -55,30 +30,15 @@ export interface SolveCommandResult {
   json: Record<string, unknown>;
 }
 
-const FLAG_OF: Partial<Record<InputName, string>> = {
-  'base-url': '--base-url',
-  model: '--model',
-  preset: '--preset',
-  'bon-rule': '--bon-rule',
-  codes: '--codes',
-  tests: '--tests',
-  rounds: '--rounds',
-  'max-tokens': '--max-tokens',
-  'max-requests': '--max-requests',
-  'max-minutes': '--max-minutes',
-  concurrency: '--concurrency',
-  sandbox: '--sandbox',
-  'test-framework': '--test-framework',
-  'allowed-paths': '--allowed-paths',
-};
-
-async function readSpec(file: string, allowedPaths: string[]) {
-  let text: string;
+async function readTaskFile(file: string): Promise<string> {
   try {
-    text = await readFile(file, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (err) {
     throw new UserError(`cannot read the task file ${file}: ${(err as Error).message}`, { cause: err });
   }
+}
+
+function readSpec(file: string, text: string, allowedPaths: string[]) {
   let parsed = parseTaskSpec(text, { allowedPaths });
   if (!parsed.ok && /\.ya?ml$/i.test(file) && !/^\s*(```|~~~)/m.test(text))
     parsed = parseTaskSpec('```yaml\n' + text.replace(/\s+$/, '') + '\n```\n', { allowedPaths });
@@ -102,64 +62,28 @@ export async function runSolveCommand(
   const out = io.out ?? ((l: string) => process.stdout.write(l + '\n'));
   const err = io.err ?? ((l: string) => process.stderr.write(l + '\n'));
   const env = io.env ?? process.env;
-  const root = path.resolve(opts.repo ?? '.');
-  const st = await stat(root).catch(() => null);
-  if (!st?.isDirectory()) throw new UserError(`--repo ${opts.repo ?? '.'} is not a directory`);
-
-  // The same validation as the action's inputs, with flags > OPENAI_* variables > defaults.
-  const values: Partial<Record<InputName, string>> = {
-    'base-url': opts.baseUrl ?? env.OPENAI_BASE_URL ?? '',
-    'api-key': env.OPENAI_API_KEY ?? '',
-    model: opts.model ?? env.OPENAI_MODEL ?? '',
-    preset: opts.preset ?? '',
-    'bon-rule': opts.bonRule ?? '',
-    codes: opts.codes ?? '',
-    tests: opts.tests ?? '',
-    rounds: opts.rounds ?? '',
-    'max-tokens': opts.maxTokens ?? '',
-    'max-requests': opts.maxRequests ?? '',
-    'max-minutes': opts.maxMinutes ?? '',
-    concurrency: opts.concurrency ?? '',
-    sandbox: opts.sandbox ?? '',
-    'test-framework': opts.testFramework ?? '',
-    'allowed-paths': (opts.allowedPaths ?? []).join('\n'),
-  };
-  let inputs;
-  try {
-    inputs = readInputs({
-      getInput: (n) => values[n] ?? '',
-      env: { GITHUB_TOKEN: env.GITHUB_TOKEN },
-      mask: false,
-    });
-  } catch (e) {
-    if (e instanceof InputError)
-      throw new UserError(e.message.replace(/^Input `([^`]+)`/, (_m, n: InputName) => FLAG_OF[n] ?? n));
-    throw e;
-  }
-  if (values.model === '' && !isGithubModels(inputs.baseUrl) && !/api\.openai\.com/.test(inputs.baseUrl))
-    throw new UserError(`no model given for ${inputs.baseUrl}: set --model or OPENAI_MODEL`);
-  if (values.model === '' && /api\.openai\.com/.test(inputs.baseUrl)) inputs.model = 'gpt-4.1-mini';
-
-  const parsed = await readSpec(taskFile, inputs.allowedPaths);
+  // The task file first: a missing file is the first thing to fix, whatever the endpoint settings say.
+  const specText = await readTaskFile(taskFile);
+  if (opts.taskId !== undefined && opts.taskId.trim() === '')
+    throw new UserError('--task-id is empty: name the task, e.g. --task-id HumanEval/0');
+  const run = await localRun(
+    'solve',
+    opts,
+    { 'test-framework': opts.testFramework ?? '', 'allowed-paths': (opts.allowedPaths ?? []).join('\n') },
+    { ...io, out, err },
+  );
+  const { root, inputs } = run;
+  const parsed = readSpec(taskFile, specText, inputs.allowedPaths);
+  const taskId = opts.taskId?.trim() ?? parsed.spec.id ?? `local:${path.basename(taskFile)}`;
   for (const w of parsed.warnings) err(`cosplay solve: note: ${w}`);
-  const config = llmConfigFor(inputs, opts.trace ? path.resolve(opts.trace) : '', env, io.llmOverrides);
-  if (!opts.trace) delete config.tracePath;
-  if (inputs.sandbox === 'none')
-    err(
-      'cosplay solve: --sandbox none: generated code runs WITHOUT isolation (it can read your files and use the network)',
-    );
-  const executor = await createExecutor({
-    cacheDir: resolveCacheDir(opts.execCache, env),
-    ...io.executorOptions,
-    sandbox: inputs.sandbox,
-  });
-  const llm = createLlm(config, { env });
+  const executor = await run.createExecutor();
+  const llm = run.createLlm();
   let solution: Solution;
   try {
     solution = await produceSolution({
       spec: parsed.spec,
       root,
-      taskId: `local:${path.basename(taskFile)}`,
+      taskId,
       llm,
       executor,
       params: paramsFromInputs(inputs),
@@ -181,7 +105,10 @@ export async function runSolveCommand(
     lines.push(
       `verdict: ${report.verdict}: candidate C${report.selected.index} of ${codes} passes ${report.selected.pCode} of ${tests} self-generated unit tests`,
     );
-  } else lines.push(`verdict: ${report.verdict}: no code was selected (${report.stopReason})`);
+  } else {
+    lines.push(`verdict: ${report.verdict}: no code was selected (${report.stopReason})`);
+    for (const l of whyNoPick(solution, llm.usage().total, taskId, inputs.baseUrl)) err(l);
+  }
   lines.push('', renderMatrixGrid(report.executionMatrix, { selected: report.selected?.index }), '');
   for (const f of solution.files)
     lines.push(
@@ -216,38 +143,51 @@ export async function runSolveCommand(
   return { solution, verdict: report.verdict, json };
 }
 
+/** Why nothing was picked, in the terms of the command line: the endpoint's failure, or its declines. */
+function whyNoPick(
+  solution: Solution,
+  total: { texts: number; declined: number; logicalRequests: number },
+  taskId: string,
+  baseUrl: string,
+): string[] {
+  const result = solution.result;
+  if (result.stopReason === 'llm-unavailable') {
+    const f = noPickFailure(result, null);
+    return [
+      `cosplay solve: ${f.title}: ${f.what}`,
+      'cosplay solve: check --base-url (OPENAI_BASE_URL), OPENAI_API_KEY and --model (OPENAI_MODEL).',
+    ];
+  }
+  if (total.texts === 0 && total.declined > 0)
+    return [
+      `cosplay solve: the endpoint ${baseUrl} declined every request for task ${JSON.stringify(taskId)} ` +
+        `(${total.declined} choices, empty content with finish_reason content_filter): it will not answer for this task. ` +
+        'A replay server answers only the tasks it has recordings for: name one with --task-id or `id:` in the spec.',
+    ];
+  return [];
+}
+
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function register(program: Command): void {
-  program
-    .command('solve')
-    .description(
-      'run CoSPlay on a task spec and write the selected code and the kept unit tests into a repository (no GitHub)',
-    )
-    .argument(
-      '<task>',
-      'the task spec: issue-form sections or a ```yaml block (a .yml file may hold bare YAML)',
-    )
-    .option('--repo <dir>', 'repository to write into', '.')
-    .option('--json <file>', 'write the result as JSON')
-    .option('--model <name>', 'model name (default: OPENAI_MODEL; GitHub Models: openai/gpt-4.1-mini)')
-    .option('--base-url <url>', 'OpenAI-compatible endpoint (default: OPENAI_BASE_URL, else GitHub Models)')
-    .option('--preset <name>', 'small or paper')
-    .option('--bon-rule <rule>', 'BoN tie before stage 3: pass-count (the paper, default) or dual-agreement')
-    .option('--codes <n>', 'candidate programs in the code pool')
-    .option('--tests <n>', 'unit tests in the UT pool')
-    .option('--rounds <n>', 'maximum self-play rounds')
-    .option('--max-tokens <n>', 'token budget')
-    .option('--max-requests <n>', 'LLM request budget')
-    .option('--max-minutes <n>', 'wall-time budget of the LLM part, in minutes')
-    .option('--concurrency <n>', 'concurrent LLM requests')
-    .option('--sandbox <mode>', 'bwrap (default) or none (no isolation; must be chosen explicitly)')
+  localRunOptions(
+    program
+      .command('solve')
+      .description(
+        'run CoSPlay on a task spec and write the selected code and the kept unit tests into a repository (no GitHub)',
+      )
+      .argument(
+        '<task>',
+        'the task spec: issue-form sections or a ```yaml block (a .yml file may hold bare YAML)',
+      )
+      .option('--repo <dir>', 'repository to write into', '.')
+      .option('--json <file>', 'write the result as JSON'),
+  )
     .option('--test-framework <name>', 'auto, pytest, node:test, jest or vitest')
     .option('--allowed-paths <glob>', 'a path pattern the run may write (repeatable)', collect)
-    .option('--trace <file>', 'write the JSONL trace of every LLM request and the decisions')
     .option(
-      '--exec-cache <dir>',
-      'persistent execution cache shared across runs (default $COSPLAY_EXEC_CACHE)',
+      '--task-id <id>',
+      "the task's id sent to the endpoint, e.g. a recorded task of a replay server (HumanEval/0); wins over the spec's `id:`",
     )
     .action(async (task: string, opts: SolveCommandOptions) => {
       const r = await runSolveCommand(task, opts);

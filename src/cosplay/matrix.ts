@@ -102,8 +102,19 @@ export function renderMatrix(m: ExecutionMatrix, opts: { trusted?: boolean[] } =
       row.map((x, j) => (m.valid[j] ? (x ? '1' : '.') : ' ')).join('') +
       `  ${pc[i]}`,
   );
-  const foot =
-    'pUT'.padEnd(w + 6) +
-    m.valid.map((v, j) => (v ? (put[j] > 35 ? '+' : put[j].toString(36)) : ' ')).join('');
-  return [head, ...lines, foot].join('\n');
+  // pUT per column, written downwards when it has more than one digit (a 12 is a 1 above a 2)
+  const digits = Math.max(1, ...m.valid.map((v, j) => (v ? String(put[j]).length : 1)));
+  const foot: string[] = [];
+  for (let d = 0; d < digits; d++)
+    foot.push(
+      (d === 0 ? 'pUT' : '').padEnd(w + 6) +
+        m.valid.map((v, j) => (v ? String(put[j]).padStart(digits, ' ')[d] : ' ')).join(''),
+    );
+  return [head, ...lines, ...foot.map((l) => l.trimEnd())].join('\n');
 }
+
+/** What the characters of renderMatrix mean. */
+export const MATRIX_LEGEND =
+  'Matrix: a row per code, a column per unit test; 1 = the code passes the test, . = it fails, a blank column = ' +
+  'an invalid test (dropped), T = a trusted test (an example of the spec). pCode = the tests a code passes; ' +
+  'pUT = the codes that pass a test, written downwards when it has two digits.';

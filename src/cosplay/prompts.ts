@@ -32,7 +32,9 @@ export function describeTask(task: Task): string {
   const lang = LANGUAGE_NAME[task.language];
   const head =
     task.kind === 'function'
-      ? `Problem: implement the ${lang} function \`${task.entryPoint}\` specified below.`
+      ? task.method
+        ? `Problem: implement the method \`${task.method}\` of the ${lang} class \`${task.entryPoint}\` specified below (the rest of the class stays as it is).`
+        : `Problem: implement the ${lang} function \`${task.entryPoint}\` specified below.`
       : `Problem: write a complete ${lang} program that reads its input from standard input and writes its answer to standard output.`;
   const ctx = task.context?.trim() ? `\n\nContext:\n${task.context.trim()}` : '';
   return `${head}\n\n\`\`\`${task.language}\n${task.prompt.replace(/\s+$/, '')}\n\`\`\`${ctx}`;
@@ -41,6 +43,10 @@ export function describeTask(task: Task): string {
 /** What one test input looks like, for this task. */
 export function inputFormat(task: Task): string {
   const lang = LANGUAGE_NAME[task.language];
+  if (task.kind === 'function' && task.method) {
+    const make = task.language === 'python' ? `${task.entryPoint}(...)` : `new ${task.entryPoint}(...)`;
+    return `Each input is ONE expression in ${lang} syntax that constructs a \`${task.entryPoint}\` with literal arguments (as the code around it does) and calls \`${task.method}\` on it with literal arguments, e.g. \`${make}.${task.method}(...)\` (a static method: \`${task.entryPoint}.${task.method}(...)\`), as a JSON string.`;
+  }
   return task.kind === 'function'
     ? `Each input is ONE call expression of \`${task.entryPoint}\` with literal arguments in ${lang} syntax, e.g. \`${task.entryPoint}(...)\`, as a JSON string.`
     : 'Each input is the COMPLETE text given on standard input (with newlines as \\n), as a JSON string.';
@@ -48,6 +54,8 @@ export function inputFormat(task: Task): string {
 
 function programRules(task: Task): string {
   const lang = LANGUAGE_NAME[task.language];
+  if (task.kind === 'function' && task.method)
+    return `Write the method \`${task.method}\` of class \`${task.entryPoint}\` with the given signature: only its definition as it appears inside the class (decorators included), preceded by any imports it needs; the rest of the class and of the file stay as they are and can be used. Do not repeat the class, read input, print, or add example usage or tests. Reply with the code in one \`\`\`${task.language} fenced block.`;
   return task.kind === 'function'
     ? `Write the complete ${lang} program: all imports, helper functions and the top-level function \`${task.entryPoint}\` with the given signature. Do not read input, print, or add example usage or tests. Reply with the program in one \`\`\`${task.language} fenced block.`
     : `Write the complete ${lang} program: it reads standard input and prints exactly the answer, nothing else. Reply with the program in one \`\`\`${task.language} fenced block.`;

@@ -66,6 +66,12 @@ export function normaliseInput(task: Task, raw: string): string | null {
     let s = raw.trim().replace(/;+$/, '').trim();
     const e = task.entryPoint ?? '';
     if (!s) return null;
+    if (task.method) {
+      // A method task: build the object (or name the class, for a static method) and call the method.
+      const built = s.startsWith(`${e}(`) || s.startsWith(`new ${e}(`) || s.startsWith(`${e}.`);
+      if (!e || !built || !s.includes(`.${task.method}(`) || !s.endsWith(')')) return null;
+      return s;
+    }
     if (s.startsWith('(')) s = e + s;
     if (!e || !s.startsWith(`${e}(`) || !s.endsWith(')')) return null;
     return s;

@@ -1,6 +1,6 @@
 // A plain-text account of a run: each round's matrix, the decisions with their reasons, the pick and the
 // baselines. Used by `cosplay demo` and by logs.
-import { matrixOf, renderMatrix } from './matrix.js';
+import { MATRIX_LEGEND, matrixOf, renderMatrix } from './matrix.js';
 import type { CosplayResult, Decision } from './types.js';
 
 function decisionLine(d: Decision, codes?: number[]): string {
@@ -50,6 +50,7 @@ export function renderRun(r: CosplayResult, opts: { showCode?: boolean } = {}): 
       `self-consistency ${p.scMinAgree} of ${p.scSamples} (up to ${p.scMaxAttempts} attempts), ` +
       `clustering ${p.cluster ? 'on' : 'off'}, early stop ${p.earlyStop ? 'on' : 'off'}`,
   );
+  out.push(MATRIX_LEGEND);
   out.push('');
   out.push('Stage 1');
   for (const d of r.decisions.filter((x) => x.round === 0)) out.push(decisionLine(d));
@@ -103,7 +104,8 @@ export function renderRun(r: CosplayResult, opts: { showCode?: boolean } = {}): 
   out.push(
     `Cost: ${r.requests} requests, ${r.tokens} tokens ` +
       `(stage 1 ${r.usage.byStage.stage1.requests}, stage 2 ${r.usage.byStage.stage2.requests}, stage 3 ${r.usage.byStage.stage3.requests} requests); ` +
-      `${r.cellsExecuted} cells executed in ${Math.round(r.execMs)} ms; wall ${Math.round(r.wallMs)} ms, critical path ${Math.round(r.criticalPathMs)} ms`,
+      `${r.cellsExecuted} cells executed in ${Math.round(r.execMs)} ms; wall ${Math.round(r.wallMs)} ms, critical path ${Math.round(r.criticalPathMs)} ms` +
+      (r.criticalPathMs > 0 ? ` (ratio ${(r.wallMs / r.criticalPathMs).toFixed(2)})` : ''),
   );
   return out.join('\n');
 }

@@ -151,7 +151,8 @@ export async function stage3(
   const task = ctx.task;
   const [got, validator] = await Promise.all([
     requestInputs(ctx, 'stage3', P.nRandomInputs, new Set(), after),
-    P.validateInputs ? ctx.ask(validatorPrompt(task), after) : Promise.resolve(null),
+    // A validator is a function with the entry point's parameters: a method's inputs are whole expressions.
+    P.validateInputs && !task.method ? ctx.ask(validatorPrompt(task), after) : Promise.resolve(null),
   ]);
   const cp = latest(after, got.cp, validator?.cp ?? 0);
   const inputs = got.inputs;

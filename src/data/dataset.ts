@@ -1,4 +1,4 @@
-// Datasets in the format of shared/data/README.md: gzip (or plain) JSON Lines, one task per line, with
+// Datasets in the format of data/humaneval-codegen16b/README.md (its section Format): gzip (or plain) JSON Lines, one task per line, with
 // recorded real model samples (codes, tests) and a ground truth that is read only after a pick is made.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -37,7 +37,7 @@ export interface DatasetTask {
 
 function fail(file: string, line: number, what: string): never {
   throw new UserError(
-    `${file}:${line}: ${what}. Each line must be a JSON task as described in shared/data/README.md ` +
+    `${file}:${line}: ${what}. Each line must be a JSON task as described in data/humaneval-codegen16b/README.md (section Format) ` +
       `({"id","kind","language","prompt","codes","tests",...}).`,
   );
 }

@@ -144,6 +144,22 @@ class ExitSignal {
   constructor(code) { this.code = code; }
 }
 
+/** A description when the process holds at least 80 % of the memory limit (heap plus buffers), else null. */
+function memoryHog() {
+  if (!CFG.memoryMb) return null;
+  try {
+    const heap = require('v8').getHeapStatistics().used_heap_size;
+    const buffers = process.memoryUsage().arrayBuffers;
+    const limit = CFG.memoryMb * 1024 * 1024;
+    if (heap + buffers < 0.8 * limit) return null;
+    const mb = (n) => Math.round(n / 1048576);
+    return 'memory limit (' + CFG.memoryMb + ' MB) nearly exhausted: ' + mb(heap) + ' MB of heap and ' + mb(buffers) +
+      ' MB of buffers in use when the time (' + CFG.timeoutMs + ' ms) ran out';
+  } catch (_) {
+    return null;
+  }
+}
+
 function isTimeout(e) {
   return !!e && typeof e === 'object' && e.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
 }
@@ -567,7 +583,14 @@ function outcome(st, cell, e) {
     if (code === 0) return Object.assign(cell, { status: 'ok' });
     return Object.assign(cell, { status: 'exception', error: withStderr(st, 'process.exit(' + code + ')') });
   }
-  if (isTimeout(e) || st.timedOut) return Object.assign(cell, { status: 'timeout', error: 'timed out after ' + CFG.timeoutMs + ' ms' });
+  if (isTimeout(e) || st.timedOut) {
+    // A heap blow-up slows down as it nears the limit (the collector runs again and again), so on a busy
+    // machine the clock can run out before the memory does: a test that ran out of time holding most of the
+    // memory limit is a memory hog, whatever the machine's speed.
+    const hog = memoryHog();
+    if (hog) return Object.assign(cell, { status: 'memory', error: hog });
+    return Object.assign(cell, { status: 'timeout', error: 'timed out after ' + CFG.timeoutMs + ' ms' });
+  }
   if (isMemory(e) || st.memory) return Object.assign(cell, { status: 'memory', error: fmtErr(e || st.memory) });
   const err = e !== undefined ? e : st.asyncError;
   if (err) return Object.assign(cell, { status: 'exception', error: withStderr(st, fmtErr(err)) });

@@ -1,82 +1,11 @@
 // The language runtimes the harnesses run on: resolved once per process, by real path (a pyenv shim costs about
 // 300 ms per start; the real interpreter is what runs in the sandbox).
-import { execFile } from 'node:child_process';
-import { existsSync, realpathSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { UserError } from '../types.js';
-import { which } from './sandbox.js';
+import { realpathSync } from 'node:fs';
+import { which } from '../repo/host.js';
 
-export interface Runtime {
-  /** Real path of the interpreter. */
-  exe: string;
-  version: string;
-  /** Host paths the sandbox must show read-only for the interpreter to start (outside /usr). */
-  readOnly: string[];
-}
-
-const pythons = new Map<string, Promise<Runtime>>();
-
-const PROBE =
-  'import sys, json; print(json.dumps({"exe": sys.executable, "base": sys.base_prefix, ' +
-  '"v": ".".join(map(str, sys.version_info[:3])), "ok": sys.version_info >= (3, 8)}))';
-
-/**
- * The Python interpreter: `explicit`, else $COSPLAY_PYTHON, else `python3` on PATH; resolved through shims and
- * symlinks to the real executable and its installation prefix.
- */
-export function resolvePython(explicit?: string): Promise<Runtime> {
-  const cmd = explicit || process.env.COSPLAY_PYTHON || 'python3';
-  let p = pythons.get(cmd);
-  if (!p) {
-    p = new Promise<Runtime>((resolve, reject) => {
-      const file = cmd.includes('/') ? cmd : which(cmd);
-      if (!file) {
-        reject(
-          new UserError(`cannot find ${cmd}: install Python 3.8+ or point COSPLAY_PYTHON at an interpreter`),
-        );
-        return;
-      }
-      execFile(
-        file,
-        ['-c', PROBE],
-        // Our own probe (no candidate code): the full environment lets version-manager shims find their root.
-        { timeout: 60_000 },
-        (err, stdout) => {
-          if (err) {
-            reject(new UserError(`cannot run ${cmd} (${err.message.split('\n')[0]}): install Python 3.8+`));
-            return;
-          }
-          try {
-            const info = JSON.parse(stdout.trim().split('\n').pop() ?? '') as {
-              exe: string;
-              base: string;
-              v: string;
-              ok: boolean;
-            };
-            if (!info.ok)
-              throw new UserError(`${cmd} is Python ${info.v}; the engine needs Python 3.8 or newer`);
-            const exe = realpathSync(info.exe);
-            const base = realpathSync(info.base);
-            const readOnly = [exe];
-            for (const d of ['lib', 'lib64']) if (existsSync(join(base, d))) readOnly.push(join(base, d));
-            // An interpreter outside its prefix (unusual layouts): show its own directory's parent too.
-            if (!exe.startsWith(base + '/')) readOnly.push(dirname(dirname(exe)));
-            resolve({ exe, version: info.v, readOnly });
-          } catch (e) {
-            reject(
-              e instanceof UserError
-                ? e
-                : new UserError(`cannot read ${cmd}'s answer: ${(e as Error).message}`),
-            );
-          }
-        },
-      );
-    });
-    pythons.set(cmd, p);
-    p.catch(() => pythons.delete(cmd));
-  }
-  return p;
-}
+// The Python interpreter is resolved in repo/host.ts (the source model parses Python with it too).
+export { resolvePython, type Runtime } from '../repo/host.js';
+import type { Runtime } from '../repo/host.js';
 
 /** Node for the JavaScript harness: the one running this process. */
 export function resolveNode(): Runtime {

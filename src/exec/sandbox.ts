@@ -7,9 +7,10 @@
 // as root (CI containers) it runs privileged and the harness drops to a fresh unprivileged uid before any candidate code,
 // so that RLIMIT_NPROC applies (root is exempt from it) and root-owned files stay read-only to the candidate.
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, lstatSync, readdirSync, readlinkSync } from 'node:fs';
-import { delimiter, dirname, join } from 'node:path';
+import { existsSync, lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { UserError } from '../types.js';
+import { isExecutable, which } from '../repo/host.js';
 
 export type SandboxMode = 'bwrap' | 'none';
 
@@ -59,24 +60,7 @@ export function sandboxUid(): [number, number] {
   return [id, id];
 }
 
-function isExecutable(p: string): boolean {
-  try {
-    accessSync(p, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Looks for an executable on PATH (and in the usual system directories). */
-export function which(name: string): string | undefined {
-  const dirs = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
-  for (const d of [...dirs, '/usr/bin', '/bin', '/usr/local/bin', '/usr/sbin']) {
-    const p = join(d, name);
-    if (isExecutable(p)) return p;
-  }
-  return undefined;
-}
+export { which } from '../repo/host.js';
 
 function run(
   cmd: string,

@@ -283,6 +283,7 @@ class Launcher {
       const cfg = {
         workdir: SANDBOX_WORKDIR,
         outputLimit: o.outputLimit,
+        memoryMb: o.memoryMb,
         dropTo: bw.root ? sandboxUid() : null,
       };
       if (this.prlimit === undefined) this.prlimit = resolvePrlimit() ?? null;
@@ -313,7 +314,7 @@ class Launcher {
       };
     }
     const workdir = mkdtempSync(join(tmpdir(), 'cosplay-exec-'));
-    const cfg = { workdir, outputLimit: o.outputLimit, dropTo: null };
+    const cfg = { workdir, outputLimit: o.outputLimit, memoryMb: o.memoryMb, dropTo: null };
     return {
       cmd: node.exe,
       args: [...nodeArgs, JSON.stringify(cfg)],

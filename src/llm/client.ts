@@ -6,7 +6,7 @@ import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 
 import pLimit from 'p-limit';
 import type { ChatMessage, Llm, LlmReply, LlmRequest } from '../types.js';
 import { BudgetExceededError, LlmUnavailableError } from '../types.js';
-import type { LlmConfig } from './config.js';
+import { LLM_DEFAULTS, type LlmConfig } from './config.js';
 import {
   DECLINED_FINISH_REASON,
   H_META,
@@ -75,6 +75,15 @@ export interface CreateLlmOptions {
 /** Consecutive rejected (4xx) requests, with no success before them, after which the endpoint counts as misconfigured. */
 const REJECTED_STREAK_LIMIT = 3;
 
+/** A logical request that gave up after its retry budget, in the current run of failures. */
+interface GaveUp {
+  label: string;
+  kind: FailureKind;
+  detail: string;
+  attempts: number;
+  spentMs: number;
+}
+
 const HINTS: Record<FailureKind, string> = {
   connection:
     'that the server is running and reachable from here (--base-url / OPENAI_BASE_URL), and proxy or firewall settings',
@@ -117,14 +126,20 @@ function isErrorLike(err: unknown): err is Error {
   return !!err && typeof err === 'object' && typeof (err as Error).message === 'string';
 }
 
+/** The error's message with the messages of its causes (`Connection error. (fetch failed: connect ECONNREFUSED ...)`). */
 function errorText(err: unknown): string {
-  if (isErrorLike(err)) {
-    const cause = (err as { cause?: unknown }).cause;
-    return isErrorLike(cause) && cause.message && !err.message.includes(cause.message)
-      ? `${err.message} (${cause.message})`
-      : err.message;
+  if (!isErrorLike(err)) return String(err);
+  const causes: string[] = [];
+  let seen = err.message;
+  for (
+    let c = (err as { cause?: unknown }).cause, i = 0;
+    isErrorLike(c) && i < 4;
+    c = (c as { cause?: unknown }).cause, i++
+  ) {
+    if (c.message && !seen.includes(c.message)) causes.push(c.message);
+    seen += ' ' + c.message;
   }
-  return String(err);
+  return causes.length ? `${err.message} (${causes.join(': ')})` : err.message;
 }
 
 function contentText(content: unknown): string | null {
@@ -189,6 +204,10 @@ function readCompletion(
   return { choices, usage };
 }
 
+function formatSeconds(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
+}
+
 function mentionsN(message: string | undefined): boolean {
   return !!message && /(\bn\b|'n'|"n"|`n`|\bchoices\b|number of (completions|choices))/i.test(message);
 }
@@ -206,10 +225,20 @@ export function createLlm(config: LlmConfig, opts: CreateLlmOptions = {}): Gatew
   const baseDelay = config.retryBaseDelayMs ?? 1000;
   const maxDelay = config.retryMaxDelayMs ?? 30_000;
   const maxRetryAfter = config.maxRetryAfterMs ?? 120_000;
+  const retryBudget = config.retryBudgetMs ?? LLM_DEFAULTS.retryBudgetMs;
+  const firstContactBudget = Math.min(
+    retryBudget,
+    config.firstContactBudgetMs ?? LLM_DEFAULTS.firstContactBudgetMs,
+  );
+  const downAfter = Math.max(1, config.downAfterRequests ?? LLM_DEFAULTS.downAfterRequests);
   const seqs = new Map<string, number>();
   let nIgnored = nMode === 'repeat';
   let everOk = false;
   let rejectedStreak = 0;
+  /** Requests that gave up since the last successful attempt (any request's). */
+  let gaveUp: GaveUp[] = [];
+  /** Set once the endpoint counts as down: every request then ends with this message. */
+  let down: { kind: FailureKind; message: string } | null = null;
   let closed = false;
   const budgetsTraced = new Set<string>();
 
@@ -246,6 +275,19 @@ export function createLlm(config: LlmConfig, opts: CreateLlmOptions = {}): Gatew
       kind,
       message,
     });
+    return new LlmUnavailableError(message);
+  }
+
+  /** The endpoint is down: several requests in a row gave up, with no successful attempt in between. */
+  function unavailableAll(kind: FailureKind, list: GaveUp[]): LlmUnavailableError {
+    const each = list
+      .map((g) => `${g.label}: ${g.attempts} attempt(s) over ${formatSeconds(g.spentMs)}, last ${g.detail}`)
+      .join('; ');
+    const message = redact(
+      `the LLM endpoint ${config.baseURL} (model ${config.model}) stopped answering: ${list.length} requests in a row ` +
+        `gave up after retrying, with no successful answer in between (${each}). Check ${HINTS[kind]}.`,
+    );
+    trace.write({ event: 'unavailable', session, kind, message, requests: list.map((g) => g.label) });
     return new LlmUnavailableError(message);
   }
 
@@ -351,9 +393,11 @@ export function createLlm(config: LlmConfig, opts: CreateLlmOptions = {}): Gatew
     checkBudget(key);
     tracker.add(key, { logicalRequests: 1 });
 
-    let last: AttemptResult | undefined;
+    /** Time this request has taken: its attempts and the waits between them. */
+    let spentMs = 0;
     for (let retry = 0; ; retry++) {
       const { result, latencyMs, timeoutMs } = await limit(async () => {
+        if (down) throw new LlmUnavailableError(down.message);
         checkBudget(key);
         if (seq === undefined) {
           seq = seqs.get(seqKey) ?? 0;
@@ -366,7 +410,6 @@ export function createLlm(config: LlmConfig, opts: CreateLlmOptions = {}): Gatew
         const result = await attempt(request, n, headers, timeoutMs);
         return { result, latencyMs: now() - t0, timeoutMs };
       });
-      last = result;
 
       let promptTokens = 0;
       let completionTokens = 0;
@@ -383,10 +426,25 @@ export function createLlm(config: LlmConfig, opts: CreateLlmOptions = {}): Gatew
         tracker.add(key, { promptTokens, completionTokens, estimatedTokens: estimated });
       }
 
-      const retryable = !result.ok && isRetryable(result.kind!) && retry < config.maxRetries;
+      spentMs += latencyMs;
+      // Retries are bounded by time (the request's retry budget), not by a count: a flaky endpoint costs time.
+      // Until the endpoint has answered once, silence (no connection, no reply in time) gets the short
+      // first-contact budget: a wrong URL or a server that is not running should not cost minutes. An HTTP
+      // answer (429, 5xx) means it is there, and gets the full budget.
+      const silent = result.kind === 'connection' || result.kind === 'timeout';
+      const budgetMs = everOk || !silent ? retryBudget : firstContactBudget;
       let nextDelayMs: number | undefined;
-      if (retryable) {
-        nextDelayMs = result.retryAfterMs ?? backoffDelay(retry, baseDelay, maxDelay, random);
+      let retryable = false;
+      if (
+        !result.ok &&
+        isRetryable(result.kind!) &&
+        (config.maxRetries === undefined || retry < config.maxRetries)
+      ) {
+        const delay = result.retryAfterMs ?? backoffDelay(retry, baseDelay, maxDelay, random);
+        if (spentMs + delay <= budgetMs || result.retryAfterMs! > maxRetryAfter) {
+          retryable = true;
+          nextDelayMs = delay;
+        }
       }
       trace.write({
         event: 'attempt',
@@ -426,6 +484,7 @@ export function createLlm(config: LlmConfig, opts: CreateLlmOptions = {}): Gatew
       if (result.ok) {
         everOk = true;
         rejectedStreak = 0;
+        gaveUp = [];
         const choices = result.choices!;
         const declined = choices.filter((c) => c.declined).length;
         const texts = choices.filter((c) => c.text !== null).length;
@@ -468,16 +527,47 @@ export function createLlm(config: LlmConfig, opts: CreateLlmOptions = {}): Gatew
         return noChoices();
       }
       if (!retryable) {
+        if (down) throw new LlmUnavailableError(down.message);
         if (kind === 'unparseable' || kind === 'empty-choices') {
           tracker.add(key, { unusable: 1 });
           return noChoices();
         }
-        throw unavailable(
+        // This request gave up. The endpoint counts as down only when it never answered in this run, or
+        // when several requests in a row gave up with no successful attempt anywhere in between.
+        const detail = `${result.status ? `HTTP ${result.status}: ` : ''}${result.error}`;
+        gaveUp.push({
+          label: `${key.stage}.${key.purpose} of task ${key.task}`,
           kind,
-          retry + 1,
-          `${result.status ? `HTTP ${result.status}: ` : ''}${result.error}`,
-          key,
-        );
+          detail,
+          attempts: retry + 1,
+          spentMs,
+        });
+        if (!everOk || gaveUp.length >= downAfter) {
+          const err = everOk
+            ? unavailableAll(kind, gaveUp)
+            : unavailable(
+                kind,
+                retry + 1,
+                `${detail} (over ${formatSeconds(spentMs)}; it has not answered once in this run)`,
+                key,
+              );
+          down = { kind, message: err.message };
+          throw err;
+        }
+        trace.write({
+          event: 'gave-up',
+          session,
+          requestId,
+          stage: request.stage,
+          purpose: request.purpose,
+          task: request.task,
+          kind,
+          attempts: retry + 1,
+          spentMs,
+          error: result.error,
+        });
+        tracker.add(key, { unusable: 1 });
+        return noChoices();
       }
       if (result.retryAfterMs !== undefined && result.retryAfterMs > maxRetryAfter) {
         throw unavailable(
@@ -492,6 +582,7 @@ export function createLlm(config: LlmConfig, opts: CreateLlmOptions = {}): Gatew
           `the wall-time budget would run out while waiting ${nextDelayMs} ms to retry ${request.stage}.${request.purpose} (${result.error})`,
         );
       }
+      spentMs += nextDelayMs!;
       await sleep(nextDelayMs!);
     }
   }

@@ -30,8 +30,23 @@ export interface LlmConfig {
   maxCompletionTokens: number;
   /** Per attempt, covering the whole reply (headers and body). */
   requestTimeoutMs: number;
-  /** Retries after the first attempt of one logical request. */
-  maxRetries: number;
+  /**
+   * At most this many retries after the first attempt of one logical request (unset: no count, only
+   * retryBudgetMs limits them).
+   */
+  maxRetries?: number;
+  /**
+   * How long one logical request keeps retrying (attempts plus the waits between them; default 5 minutes).
+   * While the endpoint has not answered once in this run, a request that gets no answer at all (no connection,
+   * no reply in time) has firstContactBudgetMs (default 30 s) instead.
+   */
+  retryBudgetMs?: number;
+  firstContactBudgetMs?: number;
+  /**
+   * The endpoint counts as down when this many logical requests (default 3) in a row gave up after their
+   * retry budget with no successful attempt in between: never because of one unlucky request.
+   */
+  downAfterRequests?: number;
   /** Concurrent HTTP requests. */
   concurrency: number;
   budget: LlmBudget;
@@ -75,7 +90,9 @@ export interface LlmSettings {
 export const LLM_DEFAULTS = {
   maxCompletionTokens: 4000, // GitHub Models' free tier allows about 4k output tokens per request
   requestTimeoutMs: 120_000,
-  maxRetries: 5,
+  retryBudgetMs: 300_000,
+  firstContactBudgetMs: 30_000,
+  downAfterRequests: 3,
   concurrencyGithubModels: 2, // GitHub Models allows 2 to 5 concurrent requests depending on the model
   concurrency: 4,
 } as const;
@@ -220,8 +237,7 @@ export function resolveLlmConfig(src: {
     requestTimeoutMs:
       num('request-timeout-ms', pick(sources, 'requestTimeoutMs'), { min: 1, integer: true }) ??
       LLM_DEFAULTS.requestTimeoutMs,
-    maxRetries:
-      num('max-retries', pick(sources, 'maxRetries'), { min: 0, integer: true }) ?? LLM_DEFAULTS.maxRetries,
+    maxRetries: num('max-retries', pick(sources, 'maxRetries'), { min: 0, integer: true }),
     concurrency:
       num('concurrency', pick(sources, 'concurrency'), { min: 1, integer: true }) ??
       (github ? LLM_DEFAULTS.concurrencyGithubModels : LLM_DEFAULTS.concurrency),

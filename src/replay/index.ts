@@ -51,7 +51,6 @@ export async function createReplayLlm(
     model: REPLAY_MODEL_NAME,
     maxCompletionTokens: LLM_DEFAULTS.maxCompletionTokens,
     requestTimeoutMs: LLM_DEFAULTS.requestTimeoutMs,
-    maxRetries: LLM_DEFAULTS.maxRetries,
     concurrency: LLM_DEFAULTS.concurrency,
     budget: {},
     nMode: 'auto',

@@ -28,9 +28,13 @@ export interface ReplayServerOptions {
   host?: string;
   /**
    * How long a request waits for the earlier requests of its (session, task, stage.purpose) sequence before
-   * it is answered anyway (default 10 s). Only matters when a client skips a sequence number.
+   * it is answered anyway (default 6 minutes: longer than the client retries one request, so that a request
+   * held up by a flaky network still gets its place in the recordings). Only matters when a client skips a
+   * sequence number or an earlier request is being retried.
    */
   maxSeqWaitMs?: number;
+  /** Receives a line for each refused request and the first decline per task and purpose (default: none). */
+  log?: (line: string) => void;
 }
 
 export interface ReplayServer {
@@ -85,11 +89,13 @@ export async function startReplayServer(opts: ReplayServerOptions): Promise<Repl
   if (!tasks) throw new Error('startReplayServer needs tasks or datasetPath');
   const model = new ReplayModel(tasks);
   const host = opts.host ?? '127.0.0.1';
-  const maxSeqWaitMs = opts.maxSeqWaitMs ?? 10_000;
-  const replies = new Map<string, Promise<{ body: string; declined: number }>>();
+  const maxSeqWaitMs = opts.maxSeqWaitMs ?? 360_000;
+  const replies = new Map<string, Promise<{ body: string; declined: number; note?: string }>>();
   const seqStates = new Map<string, SeqState>();
   const timers = new Set<NodeJS.Timeout>();
   let answered = 0;
+  const refused = new Set<string>();
+  const declinesLogged = new Set<string>();
 
   /** Waits until every earlier request of this sequence was answered (or the wait times out). */
   function waitTurn(key: string, seq: number): Promise<void> {
@@ -125,7 +131,7 @@ export async function startReplayServer(opts: ReplayServerOptions): Promise<Repl
   async function answer(
     fields: ProtocolFields,
     body: Record<string, unknown>,
-  ): Promise<{ body: string; declined: number }> {
+  ): Promise<{ body: string; declined: number; note?: string }> {
     const n = typeof body.n === 'number' ? body.n : 1;
     const seqKey = `${fields.session ?? ''}\u0000${fields.task}\u0000${fields.stage}.${fields.purpose}`;
     if (fields.seq !== undefined) await waitTurn(seqKey, fields.seq);
@@ -169,7 +175,11 @@ export async function startReplayServer(opts: ReplayServerOptions): Promise<Repl
         total_tokens: promptTokens + completionTokens,
       },
     };
-    return { body: JSON.stringify(reply), declined: result.declined };
+    return {
+      body: JSON.stringify(reply),
+      declined: result.declined,
+      ...(result.note ? { note: result.note } : {}),
+    };
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -219,7 +229,26 @@ export async function startReplayServer(opts: ReplayServerOptions): Promise<Repl
       return;
     }
     const fields = readProtocolHeaders(req.headers);
-    let reply: Promise<{ body: string; declined: number }>;
+    if (!model.has(fields.task)) {
+      const known = model.taskIds();
+      const message =
+        `the replay server has no recordings for task ${JSON.stringify(fields.task)}; it serves ${known.length} ` +
+        `recorded task(s) (${known.slice(0, 3).join(', ')}${known.length > 3 ? ', ...' : ''}). Name one: ` +
+        `\`cosplay solve TASK.md --task-id ${known[0] ?? 'ID'}\`, or \`id: ${known[0] ?? 'ID'}\` in the spec`;
+      if (!refused.has(fields.task)) {
+        refused.add(fields.task);
+        opts.log?.(
+          `replay server: refused ${fields.stage}.${fields.purpose} for task ${JSON.stringify(fields.task)}: no recordings for it`,
+        );
+      }
+      sendJson(
+        res,
+        404,
+        JSON.stringify({ error: { message, type: 'not_found_error', code: 'task_not_found', param: null } }),
+      );
+      return;
+    }
+    let reply: Promise<{ body: string; declined: number; note?: string }>;
     const cacheKey = fields.requestId ? `${fields.session ?? ''}\u0000${fields.requestId}` : undefined;
     const cached = cacheKey ? replies.get(cacheKey) : undefined;
     if (cached) reply = cached;
@@ -230,8 +259,17 @@ export async function startReplayServer(opts: ReplayServerOptions): Promise<Repl
         if (replies.size > 50_000) replies.delete(replies.keys().next().value!);
       }
     }
-    const { body: text, declined } = await reply;
+    const { body: text, declined, note } = await reply;
     answered++;
+    if (declined && note) {
+      const key = `${fields.task}\u0000${fields.stage}.${fields.purpose}\u0000${note}`;
+      if (!declinesLogged.has(key)) {
+        declinesLogged.add(key);
+        opts.log?.(
+          `replay server: declined ${fields.stage}.${fields.purpose} of task ${fields.task}: ${note}`,
+        );
+      }
+    }
     sendJson(res, 200, text, { 'x-cosplay-replay': '1', ...(declined ? { [H_DECLINED]: '1' } : {}) });
   }
 

@@ -131,12 +131,13 @@ function classifyPython(
   text: string,
   first: boolean,
 ): Omit<Statement, 'startLine' | 'endLine' | 'commentStartLine'> {
-  // Decorators (possibly spanning lines) stay part of the statement: skip them to find def/class.
-  const body = text;
-  const def = new RegExp(`^(?:@[\\s\\S]*?\\n)?\\s*(?:async\\s+)?def\\s+(${PY_IDENT})`).exec(body);
-  if (def && /^(@|(async\s+)?def\s)/.test(body)) return { kind: 'function', name: def[1]! };
-  const cls = new RegExp(`^(?:@[\\s\\S]*?\\n)?\\s*class\\s+(${PY_IDENT})`).exec(body);
-  if (cls && /^(@|class\s)/.test(body)) return { kind: 'class', name: cls[1]! };
+  // Decorators (possibly spanning lines) stay part of the statement: the decorated definition is the first
+  // def/class at column 0 (a decorated class's indented methods are not it).
+  if (/^(@|(async\s+)?def\s|class\s)/.test(text)) {
+    const m = new RegExp(`^(?:(?:async\\s+)?def\\s+(${PY_IDENT})|class\\s+(${PY_IDENT}))`, 'm').exec(text);
+    if (m?.[1]) return { kind: 'function', name: m[1] };
+    if (m?.[2]) return { kind: 'class', name: m[2] };
+  }
   if (/^from\s+__future__\s+import\b/.test(text))
     return { kind: 'directive', imports: pythonImportNames(text) };
   if (/^(import|from)\s/.test(text)) return { kind: 'import', imports: pythonImportNames(text) };

@@ -1,21 +1,18 @@
 // Top-level functions of a source file with their line ranges and documentation (Python docstring, JSDoc
-// block), and which of them a change adds or modifies: what the gate mode needs to find functions with a spec.
+// block), and which of them a change adds or modifies, read by the statement splitter (synchronous, no parser).
+// The source model (symbols.ts) reads methods too, with real parsers; the gate's targets come from it.
 import type { Language } from '../types.js';
 import { splitStatements } from './blocks.js';
+import type { CodeSymbol } from './symbols.js';
 
-export interface FunctionInfo {
-  name: string;
-  /** 1-based, inclusive, as annotations want them; the definition itself (decorators included). */
-  startLine: number;
-  endLine: number;
-  /** The definition's text. */
-  text: string;
-  /** Its header up to the body (`def f(a, b) -> int:` / `function f(a, b)`). */
-  signature: string;
-  /** The docstring (Python) or JSDoc block (JavaScript) text, without quotes/comment markers; '' when none. */
-  doc: string;
-  exported: boolean;
-}
+/**
+ * A top-level function as the statement splitter reads it (the fields of the source model's CodeSymbol that it
+ * can tell without a parser; see symbols.ts for what each means).
+ */
+export type FunctionInfo = Pick<
+  CodeSymbol,
+  'name' | 'startLine' | 'endLine' | 'text' | 'signature' | 'doc' | 'exported'
+>;
 
 export function listFunctions(source: string, language: Language): FunctionInfo[] {
   const split = splitStatements(source, language);

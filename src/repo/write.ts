@@ -71,6 +71,44 @@ export function moduleStyleOf(source: string): ModuleStyle | null {
 
 const BLANK: Record<Language, string> = { python: '\n\n\n', javascript: '\n\n' };
 
+const DEFINES = new Set<Statement['kind']>(['function', 'class', 'binding', 'export-assign']);
+
+/** The names a file binds at the top level: its definitions and its imports. */
+function boundNames(split: SplitSource): Set<string> {
+  const bound = new Set<string>();
+  for (const st of split.statements) {
+    if (st.name && DEFINES.has(st.kind)) bound.add(st.name);
+    for (const n of st.imports ?? []) bound.add(n);
+  }
+  return bound;
+}
+
+/** Whether a candidate's import (or directive) is already in the target: same names bound, or the same text. */
+function importPresent(target: SplitSource, bound: Set<string>, text: string, names: string[]): boolean {
+  if (names.length > 0 && names.every((n) => bound.has(n))) return true;
+  if (target.statements.some((t) => normaliseWs(statementText(target, t)) === normaliseWs(text))) return true;
+  return /^['"]use strict/.test(text.trim());
+}
+
+/**
+ * Adds the import statements a candidate brings (texts of whole statements) to `content`, after the file's
+ * own imports: those whose names the file already binds are left out, JavaScript ones take the file's module
+ * style. (insertCode does the same for the imports of a top-level function; replaceSymbol for a method's.)
+ */
+export function mergeImports(content: string, language: Language, importTexts: string[]): string {
+  const target = splitStatements(content, language);
+  const bound = boundNames(target);
+  const style = language === 'javascript' ? (moduleStyleOf(content) ?? 'commonjs') : 'commonjs';
+  const add: string[] = [];
+  for (const text of importTexts) {
+    const names = splitStatements(text, language).statements.flatMap((st) => st.imports ?? []);
+    if (importPresent(target, bound, text, names)) continue;
+    const converted = language === 'javascript' ? convertImport(text, style) : text;
+    if (!add.includes(converted)) add.push(converted);
+  }
+  return add.length > 0 ? insertImports(content, language, add) : content;
+}
+
 /**
  * Places `code` into `existing` (null: a new file). See the file comment. Throws when the code does not
  * define the entry point.
@@ -99,18 +137,9 @@ export function insertCode(existing: string | null, code: string, options: Inser
   const bound = new Set<string>();
   if (target) {
     for (const st of target.statements) {
-      if (
-        st.name &&
-        (st.kind === 'function' ||
-          st.kind === 'class' ||
-          st.kind === 'binding' ||
-          st.kind === 'export-assign')
-      ) {
-        if (!targetDefs.has(st.name)) targetDefs.set(st.name, st);
-        bound.add(st.name);
-      }
-      for (const n of st.imports ?? []) bound.add(n);
+      if (st.name && DEFINES.has(st.kind) && !targetDefs.has(st.name)) targetDefs.set(st.name, st);
     }
+    for (const n of boundNames(target)) bound.add(n);
   }
 
   // The module style the result must have (JavaScript): the file's, else the candidate's (new file), else
@@ -131,16 +160,7 @@ export function insertCode(existing: string | null, code: string, options: Inser
     switch (st.kind) {
       case 'import':
       case 'directive': {
-        const names = st.imports ?? [];
-        if (target && names.length > 0 && names.every((n) => bound.has(n))) break;
-        if (
-          target &&
-          target.statements.some(
-            (t) => normaliseWs(statementText(target, t)) === normaliseWs(statementText(cand, st)),
-          )
-        )
-          break;
-        if (/^['"]use strict/.test(text) && target) break;
+        if (target && importPresent(target, bound, statementText(cand, st), st.imports ?? [])) break;
         const importText = statementText(cand, st);
         const converted = language === 'javascript' ? convertImport(importText, style) : importText;
         if (converted !== importText)

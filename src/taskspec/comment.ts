@@ -23,6 +23,9 @@ export function exampleSpecYaml(
   kind: TaskKind = 'function',
   target?: string,
 ): string {
+  // a target of another language (`src/textutil.rs` beside an unsupported `language: rust`) is not shown
+  if (target !== undefined && !(language === 'python' ? /\.py$/i : /\.[cm]?[jt]sx?$/i).test(target))
+    target = undefined;
   if (kind === 'stdio') {
     const file = target ?? (language === 'python' ? 'tools/sum_pairs.py' : 'tools/sum-pairs.js');
     return [

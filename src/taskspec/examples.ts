@@ -24,7 +24,7 @@ export function parseExamples(
 }
 
 function callsEntry(call: string, entryPoint: string | undefined): boolean {
-  const m = /^([A-Za-z_$][\w$]*)\s*\(/.exec(call);
+  const m = /^(?:new\s+)?([A-Za-z_$][\w$]*)\s*[(.]/.exec(call);
   if (!m || !call.endsWith(')') || !isBalanced(call)) return false;
   return entryPoint === undefined || m[1] === entryPoint;
 }

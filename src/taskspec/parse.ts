@@ -26,6 +26,8 @@ interface RawSpec {
   fields: Partial<Record<SpecField, string>>;
   /** yaml only: an explicit entry point. */
   entryPoint?: string;
+  /** yaml only: the task's id (`id: HumanEval/0`), which names a recorded task to a replay endpoint. */
+  taskId?: string;
   /** yaml only: structured examples (list of strings or objects). */
   exampleItems?: unknown[];
   source: 'form' | 'yaml';
@@ -75,7 +77,9 @@ function fail(
 // ---------------------------------------------------------------------------------------------------------
 // Extraction
 
-const YAML_KEYS: Record<string, SpecField | 'entryPoint'> = {
+const YAML_KEYS: Record<string, SpecField | 'entryPoint' | 'taskId'> = {
+  id: 'taskId',
+  task_id: 'taskId',
   language: 'language',
   lang: 'language',
   kind: 'kind',
@@ -113,23 +117,19 @@ function extractYaml(text: string): RawSpec | null {
   for (const fence of findFences(text)) {
     if (fence.info !== 'yaml' && fence.info !== 'yml') continue;
     let doc: unknown;
+    // The usual mistake, shown in the README: an unquoted value with `: ` in it (`signature: def f(x: int) ->
+    // int`). Such lines are quoted before parsing (line by line, so the parser's line numbers stay those of
+    // the block), and any other error is reported where it is.
+    const quoted = quotePlainValues(fence.content);
     try {
-      try {
-        doc = parseYaml(fence.content, { maxAliasCount: 50, prettyErrors: true });
-      } catch (first) {
-        // The usual mistake: an unquoted value with `: ` in it (`signature: def f(x: int) -> int`).
-        const quoted = quotePlainValues(fence.content);
-        if (quoted === fence.content) throw first;
-        try {
-          doc = parseYaml(quoted, { maxAliasCount: 50, prettyErrors: true });
-        } catch {
-          throw first;
-        }
-      }
+      doc = parseYaml(quoted, { maxAliasCount: 50, prettyErrors: true });
     } catch (err) {
       // A yaml block that names spec keys but does not parse is a broken spec, not "no spec".
       if (/^\s*(language|kind|target|signature|description)\s*:/m.test(fence.content)) {
-        const detail = err instanceof YAMLParseError ? err.message.split('\n')[0] : String(err);
+        const detail = (err instanceof YAMLParseError ? err.message.split('\n')[0]! : String(err)).replace(
+          /[\s:.]+$/,
+          '',
+        );
         return {
           fields: {},
           source: 'yaml',
@@ -154,6 +154,12 @@ function extractYaml(text: string): RawSpec | null {
         continue;
       }
       known++;
+      if (field === 'taskId') {
+        if ((typeof value === 'string' || typeof value === 'number') && String(value).trim() !== '')
+          raw.taskId = String(value).trim();
+        else raw.warnings.push(`\`${key}\` must be a task id such as HumanEval/0; it was ignored.`);
+        continue;
+      }
       if (field === 'entryPoint') {
         if (typeof value === 'string') raw.entryPoint = value.trim();
         else raw.problems.push({ field: 'signature', message: '`entry_point` must be a function name.' });
@@ -206,9 +212,12 @@ function quotePlainValues(yamlText: string): string {
     .map((line) => {
       const m = /^([A-Za-z_][\w-]*):[ \t]+(.*?)\s*$/.exec(line);
       if (!m || !(normaliseKey(m[1]!) in YAML_KEYS)) return line;
-      const value = m[2]!;
-      if (!/:\s/.test(value) || /^['"|>[{&*!]/.test(value)) return line;
-      return `${m[1]}: '${value.replace(/'/g, "''")}'`;
+      // a comment (` #`) stays a comment
+      const hash = m[2]!.search(/\s#/);
+      const value = hash < 0 ? m[2]! : m[2]!.slice(0, hash).trimEnd();
+      const comment = hash < 0 ? '' : m[2]!.slice(hash);
+      if (!/:\s/.test(value) || /^['"|>[{&*!#]/.test(value)) return line;
+      return `${m[1]}: '${value.replace(/'/g, "''")}'${comment}`;
     })
     .join('\n');
 }
@@ -409,10 +418,11 @@ function validate(raw: RawSpec, options: ParseSpecOptions, warnings: string[]): 
     } else {
       signature = sigText === '' ? undefined : stripBody(sigText, language);
       if (raw.entryPoint !== undefined) {
-        if (!isIdentifier(raw.entryPoint))
+        // `Class.method`: a method of a class of the target file.
+        if (!raw.entryPoint.split('.').every(isIdentifier) || raw.entryPoint.split('.').length > 2)
           problems.push({
             field: 'signature',
-            message: `\`entry_point\` \`${clip(raw.entryPoint)}\` is not a function name.`,
+            message: `\`entry_point\` \`${clip(raw.entryPoint)}\` is not a function name (or \`Class.method\`).`,
           });
         else entryPoint = raw.entryPoint;
       } else {
@@ -460,7 +470,7 @@ function validate(raw: RawSpec, options: ParseSpecOptions, warnings: string[]): 
   if (language && kind) {
     const parsed = raw.exampleItems
       ? parseYamlExamples(raw.exampleItems, { kind, language, entryPoint })
-      : parseExamples(examples, { kind, language, entryPoint });
+      : parseExamples(examples, { kind, language, entryPoint: entryPoint?.split('.')[0] });
     exampleTests = parsed.tests;
     if (examples === '')
       warnings.push('No examples were given; one to three examples make the generated tests much better.');
@@ -494,6 +504,7 @@ function validate(raw: RawSpec, options: ParseSpecOptions, warnings: string[]): 
   if (signature !== undefined) spec.signature = signature;
   if (ioFormat !== undefined) spec.ioFormat = ioFormat;
   if (entryPoint !== undefined) spec.entryPoint = entryPoint;
+  if (raw.taskId !== undefined) spec.id = raw.taskId;
   return { ok: true, spec, warnings };
 }
 

@@ -20,9 +20,23 @@ export function specToTask(spec: TaskSpec, options: SpecToTaskOptions): Task {
     kind: spec.kind,
     prompt: buildPrompt(spec),
   };
-  if (spec.kind === 'function' && spec.entryPoint) task.entryPoint = spec.entryPoint;
+  if (spec.kind === 'function' && spec.entryPoint) {
+    const [owner, member] = spec.entryPoint.split('.');
+    task.entryPoint = owner!;
+    if (member) {
+      // `Class.method`: the method is shown inside its class, and the tests construct the class.
+      task.method = member;
+      task.prompt = inClass(task.prompt, owner!, spec.language);
+    }
+  }
   if (options.context && options.context.trim() !== '') task.context = options.context;
   return task;
+}
+
+/** A method's prompt inside its class. */
+function inClass(prompt: string, className: string, language: Language): string {
+  const body = prompt.replace(/\s+$/, '').replace(/^(?=.)/gm, language === 'python' ? '    ' : '  ');
+  return language === 'python' ? `class ${className}:\n${body}\n` : `class ${className} {\n${body}\n}\n`;
 }
 
 export function buildPrompt(spec: TaskSpec): string {
@@ -122,6 +136,8 @@ export interface FunctionTaskOptions {
   /** Worked examples shown in the docstring (repair: the failing tests, converted). */
   examples?: FunctionTest[];
   context?: string;
+  /** A method: the class it belongs to (`fn` is then the method, `fn.name` its own name). */
+  className?: string;
 }
 
 /**
@@ -153,7 +169,16 @@ export function functionTask(options: FunctionTaskOptions): Task {
     if (ex) parts.push(`@example\n${ex}`);
     prompt = jsDocPrompt(sig, parts);
   }
-  const task: Task = { id: options.id, language, kind: 'function', entryPoint: fn.name, prompt };
+  // A method is shown inside its class; the tests construct the class, so the class is the entry point.
+  if (options.className) prompt = inClass(prompt, options.className, language);
+  const task: Task = {
+    id: options.id,
+    language,
+    kind: 'function',
+    entryPoint: options.className ?? fn.name,
+    ...(options.className ? { method: fn.name } : {}),
+    prompt,
+  };
   if (options.context && options.context.trim() !== '') task.context = stripInvisible(options.context);
   return task;
 }

@@ -54,6 +54,8 @@ export interface TaskSpec {
   constraints: string;
   /** Where the spec came from. */
   source: 'form' | 'yaml';
+  /** The task's id when the spec names one (`id: HumanEval/0`): the id sent to the LLM endpoint. */
+  id?: string;
 }
 
 export interface SpecProblem {

@@ -117,3 +117,55 @@ describe('workflows', () => {
     expect(strip(text)).toEqual(strip(block));
   });
 });
+
+describe('every workflow in the README and docs/', () => {
+  const docs = ['README.md', 'docs/action.md', 'docs/gate-and-repair.md'].map((f) => ({
+    f,
+    text: readFileSync(path.join(root, f), 'utf8'),
+  }));
+  const workflows = docs.flatMap(({ f, text }) =>
+    [...text.matchAll(/```yaml\n([\s\S]*?)```/g)]
+      .map((m) => m[1]!)
+      .filter((t) => /^jobs:/m.test(t))
+      .map((t) => ({ f, wf: parse(t) as Workflow })),
+  );
+  const steps = workflows.flatMap(({ f, wf }) =>
+    Object.values(wf.jobs).flatMap((j) => j.steps.map((s) => ({ f, s, job: j }))),
+  );
+
+  it('name the action and the actions they use the same way', () => {
+    expect(workflows.map((w) => w.f)).toEqual(
+      expect.arrayContaining(['README.md', 'docs/action.md', 'docs/gate-and-repair.md']),
+    );
+    const cosplay = steps.filter(({ s }) => /cosplay-action/.test(s.uses ?? ''));
+    expect(cosplay.length).toBeGreaterThanOrEqual(4);
+    for (const { f, s } of cosplay) expect(`${f}: ${s.uses}`).toBe(`${f}: cosplay-action/cosplay-action@v1`);
+    const versions = new Map<string, Set<string>>();
+    for (const { s } of steps) {
+      const [name, version] = (s.uses ?? '').split('@');
+      if (!version) continue;
+      versions.set(name!, (versions.get(name!) ?? new Set()).add(version));
+    }
+    expect(versions.get('actions/checkout')).toEqual(new Set(['v5']));
+    for (const [name, v] of versions) expect(`${name}@${[...v].join(',')}`).not.toMatch(/,/);
+  });
+
+  it('open pull requests with a token that starts workflows, separate from the job token', () => {
+    // every workflow that can open a pull request (solve, repair) passes a GitHub App token as github-token
+    // and keeps the job's token as the GitHub Models key
+    const opening = steps.filter(({ s }) => /cosplay-action/.test(s.uses ?? '') && s.with?.mode !== 'gate');
+    expect(opening.length).toBeGreaterThanOrEqual(3);
+    for (const { f, s, job } of opening) {
+      const app = job.steps.find((x) => x.uses?.startsWith('actions/create-github-app-token@'));
+      expect(`${f}: ${app?.id}`).toBe(`${f}: app-token`);
+      expect(s.with?.['github-token']).toBe('${{ steps.app-token.outputs.token }}');
+      expect(s.with?.['api-key']).toBe('${{ github.token }}');
+    }
+  });
+
+  it('say which self-hosted runner runs the node24 action', () => {
+    expect((parse(actionYml) as { runs: { using: string } }).runs.using).toBe('node24');
+    const action = readFileSync(docPath, 'utf8');
+    expect(action).toMatch(/node24[\s\S]{0,300}v2\.327\.1 or later/);
+  });
+});

@@ -8,7 +8,7 @@ import path from 'node:path';
 import * as core from '@actions/core';
 import { checkSandbox } from '../../src/exec/index.js';
 import { run, type ActionResult, type RunDeps } from '../../src/main.js';
-import { FakeGitHub } from '../support/fake-github.js';
+import { FakeGitHub, type FakeUser } from '../support/fake-github.js';
 import { seedOrigin } from '../support/git-origin.js';
 import { countVowelsIssue } from '../support/issue-form.js';
 
@@ -44,6 +44,17 @@ export interface RunOptions {
   checkout?: boolean;
   /** More runner variables (e.g. GITHUB_TRIGGERING_ACTOR of a re-run). */
   env?: Record<string, string>;
+  /**
+   * The checkout's origin as an HTTP URL instead of the bare repository's path, with the job token that
+   * actions/checkout persists in .git/config as an extraheader for it.
+   */
+  origin?: { url: string; persistedToken: string };
+}
+
+export interface HarnessOptions {
+  /** The token the fake GitHub accepts (default TOKEN) and whom it acts as. */
+  token?: string;
+  tokenUser?: FakeUser;
 }
 
 export interface RunResult {
@@ -70,9 +81,12 @@ export const SMALL_INPUTS = {
   rounds: '1',
 };
 
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const tmp = mkdtempSync(path.join(tmpdir(), 'cosplay-action-'));
-  const fake = await FakeGitHub.start({ token: TOKEN });
+  const fake = await FakeGitHub.start({
+    token: options.token ?? TOKEN,
+    ...(options.tokenUser ? { tokenUser: options.tokenUser } : {}),
+  });
   const bare = seedOrigin(tmp, { 'pytest.ini': '[pytest]\n', 'src/textutil.py': TEXTUTIL });
   const sandbox = (await checkSandbox()).ok ? 'bwrap' : 'none';
   let runs = 0;
@@ -84,6 +98,18 @@ export async function startHarness(): Promise<Harness> {
     const workspace = path.join(dir, 'work');
     if (o.checkout === false) mkdirSync(workspace);
     else sh(dir, 'clone', '--quiet', '--branch', o.ref ?? 'main', bare, workspace);
+    if (o.origin) {
+      sh(workspace, 'remote', 'set-url', 'origin', o.origin.url);
+      const basic = Buffer.from(`x-access-token:${o.origin.persistedToken}`).toString('base64');
+      const { protocol, host } = new URL(o.origin.url);
+      sh(
+        workspace,
+        'config',
+        '--local',
+        `http.${protocol}//${host}/.extraheader`,
+        `AUTHORIZATION: basic ${basic}`,
+      );
+    }
     const eventPath = path.join(dir, 'event.json');
     writeFileSync(eventPath, JSON.stringify(o.payload));
     const outputFile = path.join(dir, 'output');

@@ -41,6 +41,10 @@ describe('cosplay demo', () => {
     expect(text).toMatch(/break spurious coupling \[UT \d+\]: regenerated/);
     expect(text).toMatch(/^Pick: code \d+/m);
     expect(text).toMatch(/Ground truth \(read after the pick\): CoSPlay (correct|wrong)/);
+    // a legend for the matrices, pUT in digits, and the wall / critical-path figures once
+    expect(text).toContain('1 = the code passes the test, . = it fails');
+    expect(text).not.toMatch(/^pUT.*[a-z]/m);
+    expect(text.match(/critical path/g)).toHaveLength(1);
     // The demo task is one where the method's decisions matter: the pick is right, the baselines' are not.
     expect(written.correct).toBe(true);
     expect(written.baselinesCorrect).toMatchObject({ passCount: false, codet: false, mbr: false });

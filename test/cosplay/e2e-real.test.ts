@@ -132,11 +132,24 @@ describe('real executor, scripted server over HTTP', () => {
     expect(r.degraded.some((d) => /unavailable|budget/.test(d))).toBe(false);
   });
 
-  test('an endpoint that keeps failing in stage 3 ends the run with the best pick so far', async () => {
-    const { result: r } = await run(coupled, { maxRetries: 1 }, [
-      { fault: { type: 'server-error' }, when: { purpose: 'inputs' }, times: Infinity },
+  test('an endpoint that stops answering in stage 3 ends the run with the best pick so far', async () => {
+    // every stage-3 request fails; the endpoint counts as down as soon as one gives up (downAfterRequests 1)
+    const { result: r } = await run(coupled, { maxRetries: 1, downAfterRequests: 1 }, [
+      { fault: { type: 'server-error' }, when: { stage: 'stage3' }, times: Infinity },
     ]);
     expect(r.stopReason).toBe('llm-unavailable');
+    expect(r.degraded.join('\n')).toMatch(/stage3\.\S+ of task .*HTTP 500/);
+    expect(isCorrect(r.selected?.code)).toBe(true);
+  });
+
+  test('one kind of request failing every time is not an endpoint that is down: the run goes on', async () => {
+    const { result: r, server } = await run(coupled, { maxRetries: 1 }, [
+      { fault: { type: 'server-error' }, when: { purpose: 'inputs' }, times: Infinity },
+    ]);
+    expect(r.stopReason).not.toBe('llm-unavailable');
+    const inputs = server.requests.filter((q) => /\.inputs$/.test(q.headers['x-cosplay-stage'] ?? ''));
+    expect(inputs.length).toBeGreaterThanOrEqual(2);
+    expect(inputs.every((q) => q.status === 500)).toBe(true);
     expect(isCorrect(r.selected?.code)).toBe(true);
   });
 

@@ -137,6 +137,17 @@ describe('reply parsing', () => {
     expect(parseList(jsonReply({ observations: [{ observation: 'o1' }] }), 'observations')).toEqual(['o1']);
     expect(parseList('no json here', 'ideas')).toEqual([]);
   });
+  test('method inputs construct the class and call the method', () => {
+    const M: Task = { ...PY, entryPoint: 'Counter', method: 'add' };
+    expect(normaliseInput(M, 'Counter(3).add(2)')).toBe('Counter(3).add(2)');
+    expect(normaliseInput(M, 'Counter.add(2)')).toBe('Counter.add(2)');
+    expect(normaliseInput({ ...M, language: 'javascript' }, 'new Counter(3).add(2);')).toBe(
+      'new Counter(3).add(2)',
+    );
+    expect(normaliseInput(M, 'Counter(3).sub(2)')).toBeNull();
+    expect(normaliseInput(M, 'add(2)')).toBeNull();
+    expect(describeTask(M)).toMatch(/implement the method `add` of the Python class `Counter`/);
+  });
   test('function inputs must be calls of the entry point', () => {
     expect(normaliseInput(PY, ' f([1, 2]); ')).toBe('f([1, 2])');
     expect(normaliseInput(PY, '([1], 2)')).toBe('f([1], 2)');

@@ -8,6 +8,7 @@ import {
   nonTrivialColumns,
   pCode,
   pUT,
+  MATRIX_LEGEND,
   renderMatrix,
   validColumns,
 } from '../../src/cosplay/matrix.js';
@@ -84,5 +85,14 @@ describe('execution matrix signals', () => {
     const text = renderMatrix(m);
     expect(text.split('\n')[1]).toBe('code 0 1. 1  2');
     expect(text.split('\n')[3]).toBe('code 2 1. .  1');
+  });
+
+  test('renderMatrix writes a two-digit pUT downwards, never as a letter', () => {
+    // 12 codes: the first test passed by all 12, the second by 11, the third by 3
+    const M = Array.from({ length: 12 }, (_, i) => [1, i < 11 ? 1 : 0, i < 3 ? 1 : 0]);
+    const lines = renderMatrix(matrixOf(M, [true, true, true])).split('\n');
+    expect(lines.slice(-2)).toEqual(['pUT     11', '        213']);
+    expect(lines.join('\n')).not.toMatch(/pUT[ ]+[ab]/);
+    expect(MATRIX_LEGEND).toMatch(/1 = the code passes the test, \. = it fails/);
   });
 });

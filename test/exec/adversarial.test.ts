@@ -203,26 +203,57 @@ describe.each<Language>(['python', 'javascript'])('%s attacks', (language) => {
     await stillWorks();
   });
 
-  it('a memory hog gets the memory verdict', async () => {
+  it('a memory hog gets the memory verdict, however slow the machine', async () => {
     const codes = py
       ? ['x = []\nwhile True:\n    x.append(bytearray(10 ** 7))', 'x = [0] * (10 ** 9)']
       : [
           'const a = [];\nwhile (true) a.push(new Array(1e6).fill(1.5));',
           'const a = [];\nwhile (true) a.push(Buffer.alloc(5e7, 1));',
         ];
-    const m = await ex.run({
-      language,
-      kind: 'stdio',
-      codes,
-      tests: [{ input: '' }, { input: '' }],
-      timeoutMs: 10000,
-    });
-    expect(verdicts(m)).toEqual([
-      ['memory', 'memory'],
-      ['memory', 'memory'],
-    ]);
+    // The smallest memory limit, reached quickly; a time limit (5 minutes) that only a hang could reach, so
+    // that nothing but the memory limit can end these programs.
+    const small = await createExecutor({ sandbox: 'bwrap', workers: 2, memoryMb: 64 });
+    try {
+      const m = await small.run({
+        language,
+        kind: 'stdio',
+        codes,
+        tests: [{ input: '' }, { input: '' }],
+        timeoutMs: 300_000,
+      });
+      expect(verdicts(m)).toEqual([
+        ['memory', 'memory'],
+        ['memory', 'memory'],
+      ]);
+    } finally {
+      await small.close();
+    }
     await stillWorks();
   });
+
+  // JavaScript only: Python's memory limit is a hard one that raises MemoryError at once
+  (py ? it.skip : it)(
+    'a test that runs out of time holding most of the memory limit is a memory hog, not a timeout',
+    async () => {
+      // about 56 MB of a 64 MB limit, then a loop that never ends: only the clock can stop it
+      const code =
+        'const a = [];\nfor (let i = 0; i < 70; i++) a.push(new Array(1e5).fill(1.5));\nfor (;;) {}';
+      const small = await createExecutor({ sandbox: 'bwrap', workers: 2, memoryMb: 64 });
+      try {
+        const m = await small.run({
+          language,
+          kind: 'stdio',
+          codes: [code],
+          tests: [{ input: '' }],
+          timeoutMs: 15_000,
+        });
+        expect(verdicts(m)).toEqual([['memory']]);
+        expect(m[0]![0]!.error).toMatch(/memory limit \(64 MB\) nearly exhausted/);
+      } finally {
+        await small.close();
+      }
+    },
+  );
 
   it('an infinite loop, also one that ignores or catches signals, times out', async () => {
     const codes = py

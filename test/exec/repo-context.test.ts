@@ -2,6 +2,7 @@
 // installed dependencies), swapped in only inside the sandbox, with a fresh process state per test; the sandbox
 // shows the repository read-only, without .git and secret files.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -137,7 +138,10 @@ describe('python in repository context', () => {
       entryPoint: 'double',
       repo: { root, path: 'src/pkg/core.py' },
       codes: ['from .missing import thing\n\ndef double(x):\n    return 2 * x\n'],
-      tests: [{ call: 'double(1)', expected: '2' }, { call: 'double(2)', expected: '4' }],
+      tests: [
+        { call: 'double(1)', expected: '2' },
+        { call: 'double(2)', expected: '4' },
+      ],
     });
     expect(verdicts(m)).toEqual([['error', 'error']]);
     expect(m[0][0].error).toMatch(/ModuleNotFoundError|ImportError/);
@@ -179,7 +183,9 @@ describe('python in repository context', () => {
     expect(outs[6]).toMatchObject({ verdict: 'pass' });
     expect(outs[6].output).toContain('helper');
     expect(outs[7]).toMatchObject({ verdict: 'pass', output: '["l",[]]' });
-    expect(readFileSync(path.join(root, 'src/pkg/util.py'), 'utf8')).toBe('def helper(x):\n    return x * 2\n');
+    expect(readFileSync(path.join(root, 'src/pkg/util.py'), 'utf8')).toBe(
+      'def helper(x):\n    return x * 2\n',
+    );
   });
 });
 
@@ -255,7 +261,10 @@ describe('javascript in repository context', () => {
       kind: 'function',
       entryPoint: 'double',
       repo: { root, path: 'esm/src/core.js' },
-      codes: [esm('export function double(x) { return helper(x); }'), esm('function double(x) { return x; }')],
+      codes: [
+        esm('export function double(x) { return helper(x); }'),
+        esm('function double(x) { return x; }'),
+      ],
       tests: [
         { call: 'double(3)', expected: '6' },
         { call: 'new Acc(1).add(2)', expected: '5' },
@@ -303,5 +312,39 @@ describe('javascript in repository context', () => {
     expect(env.output).not.toContain('secret');
     expect(plant.verdict).toBe('error');
     expect(readFileSync(path.join(root, 'cjs/lib/util.js'), 'utf8')).toBe('exports.helper = (x) => x * 2;\n');
+  });
+});
+
+describe('the interpreter of a virtual environment', () => {
+  it("sees the environment's installed packages (the venv's link runs, not the resolved interpreter)", async () => {
+    const root = path.join(dir, 'venv-repo');
+    writeTree(root, {
+      'app/__init__.py': '',
+      'app/core.py': 'import venvonly\n\ndef f(x):\n    return venvonly.twice(x)\n',
+    });
+    const venv = path.join(dir, 'venv');
+    execFileSync('python3', ['-m', 'venv', '--without-pip', venv]);
+    const site = execFileSync(
+      path.join(venv, 'bin/python'),
+      ['-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'],
+      {
+        encoding: 'utf8',
+      },
+    ).trim();
+    writeFileSync(path.join(site, 'venvonly.py'), 'def twice(x):\n    return 2 * x\n');
+    const vex = await createExecutor({ sandbox: 'bwrap', workers: 1, python: path.join(venv, 'bin/python') });
+    try {
+      const m = await vex.run({
+        language: 'python',
+        kind: 'function',
+        entryPoint: 'f',
+        repo: { root, path: 'app/core.py' },
+        codes: [readFileSync(path.join(root, 'app/core.py'), 'utf8')],
+        tests: [{ call: 'f(21)', expected: '42' }],
+      });
+      expect(verdicts(m)).toEqual([['pass']]);
+    } finally {
+      await vex.close();
+    }
   });
 });

@@ -528,3 +528,114 @@ describe('scripted server API', () => {
     expect(r.texts).toEqual(['only one']);
   });
 });
+
+/** A client with no count of retries (only its time budget) whose endpoint has answered once. */
+async function answeredOnce(over: Partial<LlmConfig>): Promise<GatewayLlm> {
+  const c = client({ maxRetries: undefined, ...over });
+  await c.complete(req());
+  return c;
+}
+
+describe('retries on a time budget; the endpoint is down only when failures keep coming', () => {
+  it('a request that meets eight faults in a row still gets its answer (no fixed count of retries)', async () => {
+    const c = await answeredOnce({ retryBudgetMs: 60_000 });
+    server.setFaults([
+      'server-error',
+      'malformed-json',
+      'reset',
+      'server-error',
+      { type: 'server-error', status: 502 },
+      'reset',
+      'server-error',
+      'reset',
+    ]);
+    const r = await c.complete(req({ purpose: 'ut-output' }));
+    expect(r.texts).toHaveLength(1);
+    expect(r.failure).toBeUndefined();
+    expect(r.attempts).toBe(9);
+  });
+
+  it('honours retry-after and counts the waits against the budget', async () => {
+    const c = await answeredOnce({ retryBudgetMs: 60_000 });
+    server.setFaults([
+      { type: 'rate-limit', retryAfter: 7 },
+      { type: 'rate-limit', retryAfterMs: 1500 },
+    ]);
+    const r = await c.complete(req());
+    expect(r.texts).toHaveLength(1);
+    expect(delays).toEqual([7000, 1500]);
+  });
+
+  it('one request that runs out of its budget gives up alone: no LlmUnavailableError, the next one works', async () => {
+    const c = await answeredOnce({ retryBudgetMs: 20_000, retryBaseDelayMs: 1000, retryMaxDelayMs: 4000 });
+    server.setFaults([{ fault: 'server-error', times: 12 }]);
+    const r = await c.complete(req({ purpose: 'ut-output' }));
+    expect(r.texts).toEqual([]);
+    expect(r.failure).toBe('server-error');
+    expect(delays.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(20_000);
+    expect(r.attempts).toBeGreaterThan(6);
+    server.setFaults([]);
+    const next = await c.complete(req());
+    expect(next.texts).toHaveLength(1);
+    expect(c.usage().total.failed).toBe(0);
+  });
+
+  it('several requests in a row giving up, with no answer between them: down, naming each request and why', async () => {
+    const c = await answeredOnce({ retryBudgetMs: 5_000, downAfterRequests: 3 });
+    server.setFaults([{ fault: 'server-error', times: Infinity }]);
+    const first = await c.complete(req({ purpose: 'hints' }));
+    const second = await c.complete(req({ purpose: 'plans' }));
+    expect([first.failure, second.failure]).toEqual(['server-error', 'server-error']);
+    const err = await c.complete(req({ purpose: 'ut-output' })).catch((e) => e);
+    expect(err).toBeInstanceOf(LlmUnavailableError);
+    expect(err.message).toContain(server.url);
+    expect(err.message).toMatch(/3 requests in a row/);
+    for (const p of ['stage1.hints', 'stage1.plan', 'stage1.ut-output']) expect(err.message).toContain(p);
+    expect(err.message).toMatch(/HTTP 500/);
+    // once down, later requests end at once
+    const sent = server.requests.length;
+    await expect(c.complete(req())).rejects.toThrow(LlmUnavailableError);
+    expect(server.requests.length).toBe(sent);
+  });
+
+  it('an answer in between resets the count', async () => {
+    const c = await answeredOnce({
+      retryBudgetMs: 5_000,
+      downAfterRequests: 2,
+      retryBaseDelayMs: 1000,
+      retryMaxDelayMs: 2000,
+    });
+    server.setFaults([{ fault: 'server-error', times: Infinity }]);
+    expect((await c.complete(req())).failure).toBe('server-error');
+    server.setFaults([]);
+    expect((await c.complete(req())).texts).toHaveLength(1);
+    server.setFaults([{ fault: 'server-error', times: Infinity }]);
+    expect((await c.complete(req())).failure).toBe('server-error');
+  });
+
+  // Silence (no connection) while the endpoint never answered: the short first-contact budget (10 s here).
+  // HTTP errors from the start: the endpoint is there, so the full budget (30 s here).
+  it.each([
+    ['silent (reset connections)', 'reset', 0, 10_000, /running and reachable/],
+    ['answering with 500s', 'server-error', 20_000, 30_000, /provider's status/],
+  ] as const)(
+    'an endpoint that never answered, %s, is down after its budget, saying so',
+    async (_what, fault, least, most, hint) => {
+      server.setFaults([{ fault, times: Infinity }]);
+      const c = client({
+        maxRetries: undefined,
+        retryBudgetMs: 30_000,
+        firstContactBudgetMs: 10_000,
+        retryBaseDelayMs: 500,
+        retryMaxDelayMs: 2000,
+      });
+      const err = await c.complete(req()).catch((e) => e);
+      expect(err).toBeInstanceOf(LlmUnavailableError);
+      expect(err.message).toMatch(/has not answered once/);
+      expect(err.message).toMatch(hint);
+      const waited = delays.reduce((x, y) => x + y, 0);
+      expect(waited).toBeGreaterThanOrEqual(least);
+      expect(waited).toBeLessThanOrEqual(most);
+    },
+  );
+});

@@ -10,10 +10,14 @@ import { createGitHubClient } from '../../src/github/index.js';
 import { createLlm } from '../../src/llm/index.js';
 import { checkSandbox, createExecutor } from '../../src/exec/index.js';
 import type { ActionInputs, ModeContext } from '../../src/modes/types.js';
+import { afterAll, beforeAll } from '@jest/globals';
+import type { LocalRunIo } from '../../src/commands/local-run.js';
 import {
   codeReply,
   jsonReply,
+  startScriptedServer,
   type ScriptContext,
+  type ScriptedServer,
   type ScriptFn,
   testLlmConfig,
 } from '../support/scripted-server.js';
@@ -194,5 +198,52 @@ export async function modeContext(options: {
       error: (m) => logs.push(`error: ${m}`),
     },
     logs,
+  };
+}
+
+/**
+ * A scripted LLM server for a test file's local commands (`cosplay solve`, `gate`, `repair`): `local()` gives
+ * the flags and the io that point a command at it, with the sandbox these tests use.
+ */
+export function useLocalLlm() {
+  let server: ScriptedServer;
+  beforeAll(async () => {
+    server = await startScriptedServer();
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+  return {
+    get server(): ScriptedServer {
+      return server;
+    },
+    async local(lines: string[] = []) {
+      const io: LocalRunIo = {
+        out: (l) => lines.push(l),
+        err: () => undefined,
+        env: { OPENAI_API_KEY: 'sk-test-0123456789abcdef' },
+        llmOverrides: testLlmConfig(server),
+        executorOptions: { workers: 2 },
+      };
+      const flags = { baseUrl: server.url, model: 'scripted', rounds: '1', sandbox: await sandboxForTests() };
+      return { flags, io };
+    },
+  };
+}
+
+/** A world whose unit-test inputs are the first `uts` of `calls`, the fresh inputs the rest, with known answers. */
+export function callsWorld(
+  language: World['language'],
+  codes: string[],
+  calls: string[],
+  uts: number,
+  answers: Map<string, string>,
+): World {
+  return {
+    language,
+    codes,
+    utInputs: calls.slice(0, uts),
+    freshInputs: calls.slice(uts),
+    oracle: (c) => answers.get(c),
   };
 }

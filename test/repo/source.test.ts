@@ -102,8 +102,8 @@ describe('selectGateTargets', () => {
   const after =
     'def double(x):\n    """Double x."""\n    return x + x\n\n\ndef ident(x):\n    return x + 0\n\n\ndef other(x):\n    return x\n\n\ndef same(x):\n    """Same."""\n    return x\n';
 
-  it('takes changed functions with a docstring or a mention in the PR body; skips the others and test files', () => {
-    const { targets, skipped } = selectGateTargets(
+  it('takes changed functions with a docstring or a mention in the PR body; skips the others and test files', async () => {
+    const { targets, skipped } = await selectGateTargets(
       [
         { path: 'src/m.py', before, after },
         { path: 'tests/test_m.py', before: null, after: 'def test_x():\n    """T."""\n    assert True\n' },
@@ -121,10 +121,59 @@ describe('selectGateTargets', () => {
     expect(skipped.map((s) => s.name)).toEqual(['other']);
   });
 
-  it('applies the limit', () => {
-    const { targets, skipped } = selectGateTargets([{ path: 'm.py', before: null, after }], '', { limit: 1 });
+  it('applies the limit', async () => {
+    const { targets, skipped } = await selectGateTargets([{ path: 'm.py', before: null, after }], '', {
+      limit: 1,
+    });
     expect(targets.map((t) => t.fn.name)).toEqual(['double']);
     expect(skipped.find((s) => s.name === 'same')!.reason).toMatch(/limit/);
+  });
+
+  it('takes methods of classes (a decorated class too) by their docstring or their name in the body', async () => {
+    const base = [
+      'from enum import Enum',
+      'from functools import total_ordering',
+      '',
+      '',
+      '@total_ordering',
+      'class Unit(Enum):',
+      '    """A unit."""',
+      '    M = 1',
+      '    KM = 1000',
+      '',
+      '    def __lt__(self, other):',
+      '        """True when this unit is smaller."""',
+      '        return self.value < other.value',
+      '',
+      '    def scale(self, n):',
+      '        return n * self.value',
+      '',
+    ].join('\n');
+    const changed = base
+      .replace('return self.value < other.value', 'return self.value <= other.value')
+      .replace('return n * self.value', 'return n * self.value + 0');
+    const { targets, skipped } = await selectGateTargets(
+      [{ path: 'units.py', before: base, after: changed }],
+      'Makes `scale` faster.',
+      { limit: 10 },
+    );
+    expect(targets.map((t) => [t.symbol.name, t.symbol.kind, t.specSource, t.symbol.change])).toEqual([
+      ['Unit.__lt__', 'method', 'doc', 'modified'],
+      ['Unit.scale', 'method', 'pr-body', 'modified'],
+    ]);
+    expect(targets[0]!.fn).toBe(targets[0]!.symbol);
+    expect(targets[0]!.symbol.startLine).toBe(11);
+    expect(skipped).toEqual([]);
+  });
+
+  it('reports a file that does not parse instead of failing', async () => {
+    const { targets, skipped } = await selectGateTargets(
+      [{ path: 'bad.py', before: null, after: 'def f(:\n    """Doc."""\n' }],
+      '',
+      { limit: 10 },
+    );
+    expect(targets).toEqual([]);
+    expect(skipped[0]!.reason).toMatch(/does not parse: SyntaxError/);
   });
 
   it('matches names as words', () => {

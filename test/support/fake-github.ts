@@ -6,6 +6,7 @@
 // not filter), comments paginate with Link headers, errors carry `message` and `documentation_url`.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { validateGitHubRequest } from './github-openapi.js';
 
 export type Role = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
 
@@ -115,6 +116,11 @@ class HttpFailure extends Error {
 
 export class FakeGitHub {
   readonly requests: RecordedRequest[] = [];
+  /**
+   * Requests that GitHub's OpenAPI description rejects (answered 422). close() fails when there are any, so
+   * a test cannot pass on a request that GitHub would refuse.
+   */
+  readonly violations: string[] = [];
   readonly repos = new Map<string, FakeRepo>();
   private failures: Array<InjectedFailure & { left: number }> = [];
   private nextCommentId = 1000;
@@ -144,6 +150,11 @@ export class FakeGitHub {
   async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    if (this.violations.length > 0)
+      throw new Error(
+        `the fake GitHub received ${this.violations.length} request(s) that GitHub's OpenAPI description rejects:\n` +
+          this.violations.map((v) => `  - ${v}`).join('\n'),
+      );
   }
 
   // ----- state set-up ---------------------------------------------------------------------------------
@@ -282,6 +293,21 @@ export class FakeGitHub {
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
       res.end(status === 204 ? undefined : JSON.stringify(data));
     };
+    const problems = validateGitHubRequest({
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      body,
+    });
+    if (problems.length > 0) {
+      this.violations.push(...problems);
+      send(422, {
+        message: `This request does not match GitHub's OpenAPI description: ${problems.join('; ')}`,
+        documentation_url: DOCS,
+        status: '422',
+      });
+      return;
+    }
     try {
       const auth = req.headers.authorization ?? '';
       const m = /^(?:token|bearer)\s+(.+)$/i.exec(auth);

@@ -257,6 +257,31 @@ describe('parseTaskSpec: yaml block', () => {
     if (!r.ok) expect(r.problems[0]!.message).toMatch(/does not parse/);
   });
 
+  it("blames the right line of a broken yaml block even beside the README's unquoted signature", () => {
+    // line 4 (the signature) is the README's form and fine; the error is on line 6 (an unclosed flow list)
+    const block = [
+      'language: python',
+      'kind: function',
+      'target: src/textutil.py',
+      'signature: def count_vowels(text: str) -> int',
+      'description: Count the vowels.',
+      'examples: [count_vowels("a") == 1',
+    ].join('\n');
+    const r = parseTaskSpec('```yaml\n' + block + '\n```');
+    expect(problems(r)).toEqual(['body']);
+    const message = r.ok ? '' : r.problems[0]!.message;
+    expect(message).toMatch(/does not parse: .*line [67]\b/);
+    expect(message).not.toMatch(/line 4\b/);
+    expect(message).not.toContain(':.');
+    // the same block without the error parses, and a comment with `: ` in it stays a comment
+    const fixed = block.replace('examples: [count_vowels("a") == 1', "examples: count_vowels('a') == 1");
+    const spec = ok(
+      parseTaskSpec('```yaml\n' + fixed.replace('kind: function', 'kind: function  # or: stdio') + '\n```'),
+    );
+    expect(spec.signature).toBe('def count_vowels(text: str) -> int');
+    expect(spec.kind).toBe('function');
+  });
+
   it('rejects non-text values and unknown entry points', () => {
     const r = parseTaskSpec(
       '```yaml\nlanguage: python\nkind: function\ntarget: a.py\nentry_point: "1x"\ndescription: {a: 1}\n```',
@@ -460,5 +485,19 @@ describe('renderSpecProblemsComment', () => {
     expect(spec.language).toBe(language);
     expect(spec.kind).toBe(kind);
     expect(spec.exampleTests.length).toBeGreaterThan(0);
+  });
+  it('its complete example for an unsupported language keeps a target of its own language', () => {
+    const r = parseTaskSpec(
+      '```yaml\nlanguage: rust\nkind: function\ntarget: src/textutil.rs\nsignature: fn count_vowels(text: &str) -> usize\ndescription: Count vowels.\n```',
+    );
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const example = exampleSpecYaml(r.partial.language, r.partial.kind, r.partial.target);
+    const spec = ok(parseTaskSpec('```yaml\n' + example + '\n```'));
+    expect(spec.language).toBe('python');
+    expect(spec.target).toMatch(/\.py$/);
+    // a target that fits its language is kept
+    expect(exampleSpecYaml('python', 'function', 'lib/x.py')).toContain('target: lib/x.py');
+    expect(exampleSpecYaml('javascript', 'function', 'lib/x.mjs')).toContain('target: lib/x.mjs');
   });
 });

@@ -57,3 +57,27 @@ describe('functionTask', () => {
     expect(fromFn.prompt).toBe(fromSpec.prompt);
   });
 });
+
+describe('method tasks', () => {
+  it('show the method inside its class; the class is the entry point the tests construct', () => {
+    const py = functionTask({
+      id: 'gate:m.py#Counter.add',
+      language: 'python',
+      fn: { name: 'add', signature: 'def add(self, k: int) -> int' },
+      description: 'Add k and return the new total.',
+      className: 'Counter',
+    });
+    expect(py).toMatchObject({ entryPoint: 'Counter', method: 'add' });
+    expect(py.prompt).toBe(
+      'class Counter:\n    def add(self, k: int) -> int:\n        """\n        Add k and return the new total.\n        """\n',
+    );
+    const js = functionTask({
+      id: 'gate:m.js#Counter.add',
+      language: 'javascript',
+      fn: { name: 'add', signature: 'add(k) {' },
+      description: 'Add k.',
+      className: 'Counter',
+    });
+    expect(js.prompt).toBe('class Counter {\n  /**\n   * Add k.\n   */\n  add(k)\n}\n');
+  });
+});

@@ -63,26 +63,73 @@ export async function pullRequestSources(options: {
     list = await listPullRequestFiles(options.gh, { ...options.repo, pullNumber: options.pullNumber });
   } catch (err) {
     if (!baseSha) throw err;
-    const { stdout } = await git(workspace, ['diff', '--name-status', '-M', baseSha, 'HEAD']);
-    list = stdout
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => {
-        const [st, a, b] = l.split('\t');
-        const status = st!.startsWith('A')
-          ? 'added'
-          : st!.startsWith('D')
-            ? 'removed'
-            : st!.startsWith('R')
-              ? 'renamed'
-              : 'modified';
-        return b ? { path: b, status, previousPath: a } : { path: a!, status };
-      });
+    list = await gitChangedList(workspace, baseSha, 'HEAD');
     notes.push(
       `The file list came from git (the API said: ${err instanceof Error ? err.message : String(err)}).`,
     );
   }
 
+  return { files: await readChangedSources(workspace, list, baseSha, notes), notes };
+}
+
+type ChangedEntry = { path: string; status: string; previousPath?: string };
+
+/** `git diff --name-status` between `base` and `head` (null: the working tree, untracked files included). */
+async function gitChangedList(workspace: string, base: string, head: string | null): Promise<ChangedEntry[]> {
+  const { stdout } = await git(workspace, ['diff', '--name-status', '-M', base, ...(head ? [head] : [])]);
+  const list: ChangedEntry[] = stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      const [st, a, b] = l.split('\t');
+      const status = st!.startsWith('A')
+        ? 'added'
+        : st!.startsWith('D')
+          ? 'removed'
+          : st!.startsWith('R')
+            ? 'renamed'
+            : 'modified';
+      return b ? { path: b, status, previousPath: a } : { path: a!, status };
+    });
+  if (!head) for (const p of await untrackedFiles(workspace)) list.push({ path: p, status: 'added' });
+  return list;
+}
+
+async function untrackedFiles(workspace: string): Promise<string[]> {
+  const { stdout } = await git(workspace, ['ls-files', '--others', '--exclude-standard', '-z']);
+  return stdout.split('\0').filter((f) => f !== '');
+}
+
+/**
+ * The sources of a local checkout for `cosplay gate`: the files changed between `base` and the working tree
+ * (uncommitted and untracked files included), or with `all`, every source file of the repository as new.
+ */
+export async function localSources(options: {
+  workspace: string;
+  base: string | null;
+  all: boolean;
+}): Promise<PullFilesResult> {
+  const { workspace } = options;
+  const notes: string[] = [];
+  let list: ChangedEntry[];
+  if (options.all) {
+    const { stdout } = await git(workspace, ['ls-files', '-z']);
+    const tracked = stdout.split('\0').filter((f) => f !== '');
+    list = [...tracked, ...(await untrackedFiles(workspace))].map((p) => ({ path: p, status: 'added' }));
+  } else {
+    if (!options.base) throw new Error('a base ref is needed unless every function is checked');
+    list = await gitChangedList(workspace, options.base, null);
+  }
+  const base = options.all ? null : options.base;
+  return { files: await readChangedSources(workspace, list, base, notes), notes };
+}
+
+async function readChangedSources(
+  workspace: string,
+  list: ChangedEntry[],
+  baseSha: string | null,
+  notes: string[],
+): Promise<ChangedSource[]> {
   const files: ChangedSource[] = [];
   for (const f of list) {
     if (f.status === 'removed' || !languageOfPath(f.path)) continue;
@@ -106,5 +153,5 @@ export async function pullRequestSources(options: {
     }
     files.push({ path: f.path, before, after });
   }
-  return { files, notes };
+  return files;
 }

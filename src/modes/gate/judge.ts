@@ -101,6 +101,22 @@ export function describeCell(c: CellResult | null | undefined, language: Languag
   return renderValue(c.output, language);
 }
 
+/** A judgement that nothing could be compared, with the reason. */
+export function inconclusive(reason: string): GateJudgement {
+  return {
+    status: 'inconclusive',
+    reason,
+    counterexamples: [],
+    independent: 0,
+    validUts: 0,
+    strongUts: 0,
+    utsPassed: 0,
+    freshInputs: 0,
+    clusterSize: 0,
+    freshErrors: 0,
+  };
+}
+
 export function judgeGate(input: GateJudgementInput): GateJudgement {
   const { result, seedOnUts, agree } = input;
   const minSupport = Number.isFinite(input.minSupport) ? Math.min(1, Math.max(0, input.minSupport)) : 0.75;
@@ -127,12 +143,12 @@ export function judgeGate(input: GateJudgementInput): GateJudgement {
     };
   const need = needed(minSupport, G.length);
 
-  // The PR's function could not run outside the repository (it imports a module of the repository, ...).
+  // The PR's function could not run in the sandbox (an import the runner cannot satisfy, ...).
   const ran = seedOnUts.filter((c): c is CellResult => c !== null);
   if (ran.length > 0 && ran.every((c) => c.verdict === 'error' && isEnvironmentError(c.error))) {
     return {
       status: 'inconclusive',
-      reason: `the PR's function could not be run in isolation (${describeCell(ran[0], language)}); the gate runs each function as a standalone program`,
+      reason: `the PR's function could not be run in the sandbox (${describeCell(ran[0], language)}): install the repository's dependencies before the action`,
       counterexamples,
       ...base,
     };

@@ -1,6 +1,7 @@
 // mode: gate (on pull_request). For each function the pull request adds or changes that has a spec, CoSPlay
 // generates candidates and unit tests from the spec alone (the PR's code never reaches a generator prompt)
-// and the PR's implementation joins the code pool as a seed, judged like any other candidate. The check fails
+// and self-plays them; the PR's implementation is then run, as the PR's version of its module in the
+// repository's context, on the final unit tests and the fresh inputs, and judged against them. The check fails
 // when the PR's function disagrees with a high-support consensus (see src/modes/gate/judge.ts); counterexamples go
 // to annotations on the function, one PR comment (updated on re-runs) and the job summary. Fork pull requests
 // run with a read-only token: when the comment is refused the job summary is the report.
@@ -19,12 +20,13 @@ import { runCosplay, type CosplayResult } from '../../cosplay/index.js';
 import { outputsAgree } from '../../exec/index.js';
 import type { GatewayLlm } from '../../llm/index.js';
 import { functionTask } from '../../taskspec/index.js';
-import { paramsFromInputs, withSeeds } from '../params.js';
-import { standaloneProgram } from '../../repo/source.js';
+import { paramsFromInputs } from '../params.js';
+import { listSymbols } from '../../repo/index.js';
+import { classContext, environmentProblem, inRepoContext, loadTarget, symbolRun } from '../repo-context.js';
 import { withholdCode } from './guard.js';
-import { selectGateTargets, type GateTarget } from './targets.js';
+import { selectGateTargets, type ChangedSource, type GateTarget } from './targets.js';
 import { pullRequestSources } from './files.js';
-import { independentRows, judgeGate, type FreshEvidence } from './judge.js';
+import { independentRows, inconclusive, judgeGate, type FreshEvidence } from './judge.js';
 import {
   GATE_COMMENT_KIND,
   gateAnnotations,
@@ -91,7 +93,7 @@ export async function gate(ctx: ModeContext, io: GateIo = defaultIo): Promise<Mo
     baseSha: typeof pull.base?.sha === 'string' ? pull.base.sha : null,
   });
   notes.push(...sources.notes);
-  const { targets, skipped } = selectGateTargets(sources.files, body, { limit: GATE_MAX_FUNCTIONS });
+  const { targets, skipped } = await selectGateTargets(sources.files, body, { limit: GATE_MAX_FUNCTIONS });
 
   const report: GateReport = {
     pullNumber,
@@ -107,30 +109,7 @@ export async function gate(ctx: ModeContext, io: GateIo = defaultIo): Promise<Mo
     ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
   };
 
-  if (targets.length > 0) {
-    const llm = ctx.createLlm();
-    let executor: (Executor & { close(): Promise<void> }) | null = null;
-    try {
-      executor = await ctx.createExecutor();
-      for (const target of targets) {
-        const budget = llm.budgetStatus();
-        if (budget.exhausted) {
-          report.functions.push(
-            unjudged(target, `the LLM budget is spent (${budget.reason ?? budget.exhausted})`),
-          );
-          continue;
-        }
-        ctx.log.info(`gate: checking ${target.fn.name} in ${target.path}`);
-        report.functions.push(await checkFunction(ctx, llm, executor, target));
-      }
-    } finally {
-      const usage = llm.usage();
-      report.tokens = usage.total.tokens;
-      report.requests = usage.total.requests;
-      await llm.close().catch(() => {});
-      if (executor) await executor.close().catch(() => {});
-    }
-  }
+  Object.assign(report, await checkTargets(ctx, targets, sources.files));
   report.wallMs = Date.now() - started;
 
   for (const a of gateAnnotations(report)) io.annotate(a);
@@ -167,6 +146,53 @@ export async function gate(ctx: ModeContext, io: GateIo = defaultIo): Promise<Mo
   return { verdict: 'passed', outputs };
 }
 
+/** What checking the targets needs of the mode's context (the local `cosplay gate` builds the same). */
+export type GateCheckContext = Pick<
+  ModeContext,
+  'workspace' | 'inputs' | 'log' | 'createLlm' | 'createExecutor'
+>;
+
+/**
+ * Runs CoSPlay for each target (at most the budget allows) and judges the head's version against the
+ * consensus; `files` give the base versions (for telling environment problems from wrong answers).
+ */
+export async function checkTargets(
+  ctx: GateCheckContext,
+  targets: GateTarget[],
+  files: ChangedSource[],
+): Promise<Pick<GateReport, 'functions' | 'tokens' | 'requests'>> {
+  const out: Pick<GateReport, 'functions' | 'tokens' | 'requests'> = {
+    functions: [],
+    tokens: 0,
+    requests: 0,
+  };
+  if (targets.length === 0) return out;
+  const llm = ctx.createLlm();
+  let executor: (Executor & { close(): Promise<void> }) | null = null;
+  try {
+    executor = await ctx.createExecutor();
+    for (const target of targets) {
+      const budget = llm.budgetStatus();
+      if (budget.exhausted) {
+        out.functions.push(
+          unjudged(target, `the LLM budget is spent (${budget.reason ?? budget.exhausted})`),
+        );
+        continue;
+      }
+      ctx.log.info(`gate: checking ${target.fn.name} in ${target.path}`);
+      const before = files.find((f) => f.path === target.path)?.before ?? null;
+      out.functions.push(await checkFunction(ctx, llm, executor, target, before));
+    }
+  } finally {
+    const usage = llm.usage();
+    out.tokens = usage.total.tokens;
+    out.requests = usage.total.requests;
+    await llm.close().catch(() => {});
+    if (executor) await executor.close().catch(() => {});
+  }
+  return out;
+}
+
 /** Where the function is and how the pull request changed it: the head of its report. */
 function functionReport(target: GateTarget, judgement: GateFunctionReport['judgement']): GateFunctionReport {
   return {
@@ -186,32 +212,59 @@ function unjudged(target: GateTarget, note: string): GateFunctionReport {
 }
 
 async function checkFunction(
-  ctx: ModeContext,
+  ctx: GateCheckContext,
   llm: GatewayLlm,
-  executor: Executor,
+  sandbox: Executor,
   target: GateTarget,
+  before: string | null,
 ): Promise<GateFunctionReport> {
-  const seed = standaloneProgram(target.source, target.language, target.fn.name);
-  if (!seed) return unjudged(target, 'its definition could not be isolated from the file');
-  // The prompt context is the file's imports and other names, never the function's body.
-  const context = promptContext(
-    targetContextFromSource(target.path, target.source, target.language, target.fn.name),
-    { includeCurrent: false },
+  // Every candidate, and the PR's own function (the seed), runs as the PR's version of the file's module,
+  // inside a read-only snapshot of the checkout: its imports, siblings and installed packages are the real ones.
+  // A method's candidates replace it in its class; the tests construct the class.
+  const symbol = target.symbol;
+  if (symbol.decorators?.some((d) => /^property$|\.(setter|getter|deleter)$/.test(d)))
+    return unjudged(target, 'a property is not a call the tests can make: not checked');
+  const sym = symbolRun(
+    { root: ctx.workspace, path: target.path, language: target.language, base: target.source },
+    symbol,
   );
+  const repoTarget = sym.target;
+  const loaded = await loadTarget(sandbox, repoTarget, sym.probe);
+  if (!loaded.loads)
+    return functionReport(
+      target,
+      inconclusive(
+        `the PR's version of ${target.path} does not load in the sandbox (${loaded.reason}), so nothing was run. Install the repository's dependencies in the workflow before this action (see docs/gate-and-repair.md).`,
+      ),
+    );
+  const executor = inRepoContext(sandbox, repoTarget, sym.place);
+  const seed = symbol.text;
+  // The prompt context is the file's imports and other names, never the function's body.
+  const context = [
+    promptContext(targetContextFromSource(target.path, target.source, target.language, symbol.name), {
+      includeCurrent: false,
+    }),
+    await classContext(target.source, target.language, target.path, symbol),
+  ]
+    .filter(Boolean)
+    .join('\n\n');
   const task = functionTask({
-    id: `gate:${target.path}#${target.fn.name}`,
+    id: `gate:${target.path}#${symbol.name}`,
     language: target.language,
-    fn: target.fn,
+    fn: sym.fn,
     description: target.description,
     context,
+    ...(sym.className ? { className: sym.className } : {}),
   });
-  const params = withSeeds(paramsFromInputs(ctx.inputs), 1);
-  // The PR's code never reaches the model: requests that would show it (code fixing of the seed, a UT
-  // regeneration showing it as "a previous attempt") are answered locally with nothing.
+  // The self-play runs on independent candidates only: the PR's function does not vote in it (a unit test
+  // that only the PR's code fails would otherwise be the "spuriously coupled" one and be regenerated away).
+  // It is judged afterwards on the final unit tests and the stage-3 inputs. Its code never reaches the model:
+  // a request that would show it is answered locally with nothing.
+  const params = paramsFromInputs(ctx.inputs);
   const guarded = withholdCode(llm, [seed]);
   let result: CosplayResult;
   try {
-    result = await runCosplay({ task, llm: guarded, executor, params, seedCodes: [seed] });
+    result = await runCosplay({ task, llm: guarded, executor, params });
   } catch (err) {
     return unjudged(target, `the CoSPlay run failed: ${errorText(err)}`);
   }
@@ -239,6 +292,10 @@ async function checkFunction(
   const seedOnUts: Array<CellResult | null> = result.utPool.map(() => null);
   validCols.forEach((j, k) => (seedOnUts[j] = seedCells[k] ?? null));
 
+  // No false blocks: an error the environment causes (a module the runner lacks, a name or import that the
+  // base version of the function lacks too) is not a counterexample. Those tests are left out of the verdict.
+  const environmental = await environmentalErrors(run, seedOnUts, result, target, before);
+
   // The winning output cluster on the stage-3 inputs (independent members only).
   let fresh: FreshEvidence | undefined;
   const chosen = result.selected
@@ -264,7 +321,7 @@ async function checkFunction(
   const judgement = judgeGate({
     task,
     result,
-    seedOnUts,
+    seedOnUts: seedOnUts.map((c, j) => (environmental.has(j) ? null : c)),
     ...(fresh ? { fresh } : {}),
     minSupport: ctx.inputs.gateMinSupport,
     agree: (a, b) => outputsAgree(a, b, 'function'),
@@ -279,12 +336,49 @@ async function checkFunction(
       degraded: result.degraded,
     },
   };
+  if (environmental.size > 0)
+    report.note = `${environmental.size} unit test${environmental.size === 1 ? ' was' : 's were'} left out: the PR's function fails ${environmental.size === 1 ? 'it' : 'them'} on an import or a name that the base version lacks as well (an environment problem, not a wrong answer).`;
   const withheld = Object.entries(guarded.withheld);
   if (withheld.length > 0)
-    report.note = `Requests not sent because they would have shown this PR's code to the model: ${withheld.map(([k, n]) => `${n} × ${k}`).join(', ')}.`;
+    report.note = `${report.note ? report.note + ' ' : ''}Requests not sent because they would have shown this PR's code to the model: ${withheld.map(([k, n]) => `${n} × ${k}`).join(', ')}.`;
   return report;
 }
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * The UT columns on which the PR's function errors because of its environment: an import that fails, or an
+ * error that the base version of the function (placed in the same file) shows on the same test too.
+ */
+async function environmentalErrors(
+  run: (codes: string[], tests: UnitTest[]) => Promise<CellResult[][]>,
+  seedOnUts: Array<CellResult | null>,
+  result: CosplayResult,
+  target: GateTarget,
+  before: string | null,
+): Promise<Set<number>> {
+  const out = new Set<number>();
+  const errors = seedOnUts.flatMap((c, j) => (c && c.verdict === 'error' ? [j] : []));
+  if (errors.length === 0) return out;
+  const baseFn =
+    target.symbol.change === 'modified' && before !== null
+      ? (await listSymbols(before, target.language, { path: target.path }).catch(() => [])).find(
+          (f) => f.name === target.symbol.name,
+        )
+      : undefined;
+  let baseCells: CellResult[] = [];
+  if (baseFn)
+    baseCells =
+      (
+        await run(
+          [baseFn.text],
+          errors.map((j) => result.utPool[j]!.test),
+        )
+      )[0] ?? [];
+  errors.forEach((j, k) => {
+    if (environmentProblem(seedOnUts[j]!, baseCells[k])) out.add(j);
+  });
+  return out;
 }

@@ -1,7 +1,8 @@
-// Which functions of a pull request the gate checks: functions the PR adds or changes (Python, JavaScript)
-// outside test files that carry a spec (a docstring or JSDoc block) or that the PR body names.
+// Which functions of a pull request the gate checks: functions and methods the PR adds or changes (Python,
+// JavaScript; read by the source model, repo/symbols.ts) outside test files that carry a spec (a docstring or
+// JSDoc block) or that the PR body names (a method by its own name or as `Class.method`).
 import type { Language } from '../../types.js';
-import { changedFunctions, type ChangedFunction } from '../../repo/index.js';
+import { changedSymbols, type ChangedSymbol } from '../../repo/index.js';
 import { sanitizeUntrusted } from '../../taskspec/index.js';
 import { isTestPath, isVendoredPath, languageOfPath } from '../../repo/source.js';
 
@@ -16,7 +17,10 @@ export interface ChangedSource {
 export interface GateTarget {
   path: string;
   language: Language;
-  fn: ChangedFunction;
+  /** The function or method ('Class.method'), as the source model reads it. */
+  symbol: ChangedSymbol;
+  /** The same object as `symbol` (the name callers used before methods were targets). */
+  fn: ChangedSymbol;
   /** Where the spec comes from. */
   specSource: 'doc' | 'pr-body';
   /** The spec text for the prompt, sanitised. */
@@ -52,20 +56,32 @@ export function namedInBody(body: string, name: string): boolean {
   return distinctive && new RegExp(`(^|[^\\w$])${n}(?![\\w$])`).test(body);
 }
 
-export function selectGateTargets(
+export async function selectGateTargets(
   files: ChangedSource[],
   prBody: string,
-  options: { limit: number },
-): { targets: GateTarget[]; skipped: SkippedFunction[] } {
+  options: { limit: number; python?: string },
+): Promise<{ targets: GateTarget[]; skipped: SkippedFunction[] }> {
   const body = sanitizeUntrusted(prBody ?? '');
   const targets: GateTarget[] = [];
   const skipped: SkippedFunction[] = [];
   for (const f of files) {
     const language = languageOfPath(f.path);
     if (!language || isTestPath(f.path) || isVendoredPath(f.path)) continue;
-    for (const fn of changedFunctions(f.before, f.after, language)) {
+    let changed: ChangedSymbol[];
+    try {
+      changed = await changedSymbols(f.before, f.after, language, { python: options.python, path: f.path });
+    } catch (err) {
+      skipped.push({
+        path: f.path,
+        name: '(file)',
+        reason: `the file does not parse: ${(err as Error).message.split('\n')[0]}`,
+      });
+      continue;
+    }
+    for (const fn of changed) {
       const doc = sanitizeUntrusted(fn.doc).trim();
-      const named = namedInBody(body, fn.name);
+      const named =
+        namedInBody(body, fn.name) || (fn.kind === 'method' && namedInBody(body, fn.member ?? ''));
       if (doc === '' && !named) {
         skipped.push({
           path: f.path,
@@ -87,6 +103,7 @@ export function selectGateTargets(
       targets.push({
         path: f.path,
         language,
+        symbol: fn,
         fn,
         specSource: doc !== '' ? 'doc' : 'pr-body',
         description,

@@ -179,13 +179,57 @@ export function assertionToTest(
     const call = asCall(a);
     if (!call || call.name !== entryPoint) continue;
     const args = call.call.slice(call.call.indexOf('(') + 1, -1);
-    // Keyword arguments (Python `sep=','`): the values must be literals.
-    const values = splitTop(args, ',').map((a) =>
-      language === 'python' ? a.replace(/^\s*[A-Za-z_]\w*\s*=(?!=)/, '') : a,
-    );
-    if (args.trim() !== '' && !isLiteral(`[${values.join(',')}]`, language)) return null;
+    if (!literalArgs(args, language)) return null;
     if (!isLiteral(b, language)) return null;
     return { call: call.call, expected: b };
+  }
+  return null;
+}
+
+/** True when a call's argument list holds literals only (Python keyword arguments: their values). */
+function literalArgs(args: string, language: Language): boolean {
+  const values = splitTop(args, ',').map((a) =>
+    language === 'python' ? a.replace(/^\s*[A-Za-z_]\w*\s*=(?!=)/, '') : a,
+  );
+  return args.trim() === '' || isLiteral(`[${values.join(',')}]`, language);
+}
+
+/**
+ * An assertion on a method as a unit test: `Cls(args).member(args) == literal` (JavaScript `new Cls(...)`), or
+ * a static call `Cls.member(args)`, with literal arguments; the call is rewritten to use the class's own name.
+ */
+export function assertionToMethodTest(
+  statement: string,
+  language: Language,
+  local: string,
+  owner: string,
+  member: string,
+): FunctionTest | null {
+  const sides = equalitySides(statement, language);
+  if (!sides) return null;
+  for (const [a, b] of [sides, [sides[1], sides[0]] as [string, string]]) {
+    if (!isLiteral(b, language)) continue;
+    const text = a.trim();
+    const isNew = /^new\s/.test(text);
+    const e = text.replace(/^new\s+/, '');
+    if (!e.startsWith(local)) continue;
+    let at = local.length;
+    const argLists: string[] = [];
+    const ctor = /^\s*\(/.exec(e.slice(at));
+    if (ctor) {
+      const open = at + ctor[0].length - 1;
+      const close = closing(e, open);
+      if (close < 0) continue;
+      argLists.push(e.slice(open + 1, close));
+      at = close + 1;
+    }
+    const call = new RegExp(`^\\s*\\.\\s*${member}\\s*\\(`).exec(e.slice(at));
+    if (!call) continue;
+    const open = at + call[0].length - 1;
+    if (closing(e, open) !== e.length - 1) continue;
+    argLists.push(e.slice(open + 1, -1));
+    if (!argLists.every((l) => literalArgs(l, language))) continue;
+    return { call: `${isNew ? 'new ' : ''}${owner}${e.slice(local.length)}`, expected: b };
   }
   return null;
 }

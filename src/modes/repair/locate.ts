@@ -7,9 +7,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FunctionTest, Language } from '../../types.js';
 import { git } from '../../github/index.js';
-import { listFunctions, type FunctionInfo } from '../../repo/index.js';
+import { listFunctions, listSymbols, listSymbolsOfFiles, type FunctionInfo } from '../../repo/index.js';
 import { isTestPath, isVendoredPath, languageOfPath } from '../../repo/source.js';
-import { assertionToTest, calledNames, statementAt } from './assertions.js';
+import { assertionToMethodTest, assertionToTest, calledNames, statementAt } from './assertions.js';
 import { parseFrames, type Frame } from './traceback.js';
 import type { TestCaseResult } from './report.js';
 
@@ -62,12 +62,30 @@ export class SourceIndex {
     return p;
   }
 
+  /** Reads every source file's functions and methods at once (one Python process for all Python files). */
+  private everything?: Promise<void>;
+  loadAll(): Promise<void> {
+    this.everything ??= (async () => {
+      const todo = [...this.files].filter((f) => !this.fns.has(f));
+      const sources = await Promise.all(todo.map(async (f) => ({ path: f, source: await this.read(f) })));
+      const readable = sources.filter((s): s is { path: string; source: string } => s.source !== null);
+      const parsed = await listSymbolsOfFiles(readable).catch(() => new Map());
+      for (const f of readable) {
+        const r = parsed.get(f.path);
+        if (Array.isArray(r)) this.fns.set(f.path, Promise.resolve(r));
+      }
+    })();
+    return this.everything;
+  }
+
   functions(rel: string): Promise<FunctionInfo[]> {
     let p = this.fns.get(rel);
     if (!p) {
       p = this.read(rel).then((src) => {
         const lang = languageOfPath(rel);
-        return src === null || !lang ? [] : listFunctions(src, lang);
+        // Functions and methods ('Class.method'), by the source model; the statement splitter as a fallback.
+        if (src === null || !lang) return [];
+        return listSymbols(src, lang, { path: rel }).catch(() => listFunctions(src, lang));
       });
       this.fns.set(rel, p);
     }
@@ -182,6 +200,8 @@ async function resolveCallee(
   callee: { name: string; receiver?: string },
   bindings: Map<string, Binding>,
   language: Language,
+  /** The callee is a class, and this its method called on the object: the target is `Class.member`. */
+  member?: string,
 ): Promise<RepairTarget | null> {
   let binding: Binding | undefined;
   let real = callee.name;
@@ -192,11 +212,13 @@ async function resolveCallee(
     binding = bindings.get(callee.name);
     if (binding?.imported) real = binding.imported;
   }
+  if (member) real = `${real}.${member}`;
   if (binding) {
     const hit = await findFunction(index, moduleFiles(index, binding.module, testFile, language), real);
     if (hit) return hit;
   } else if (callee.receiver) return null; // a method of something else (assert.equal, expect(...).toBe)
-  // A unique top-level definition anywhere in the repository's own sources.
+  // A unique definition anywhere in the repository's own sources.
+  await index.loadAll();
   const hits: RepairTarget[] = [];
   for (const f of index.files) {
     if (isTestPath(f) || languageOfPath(f) !== language) continue;
@@ -252,12 +274,25 @@ export async function locateFailure(index: SourceIndex, c: TestCaseResult): Prom
 
   // 2. The function the failing statement calls.
   if (!out.target && out.statement && testFrame && testLanguage) {
-    for (const callee of calledNames(out.statement)) {
+    const callees = calledNames(out.statement);
+    for (const callee of callees) {
       const t = await resolveCallee(index, testFrame.rel, callee, bindings, testLanguage);
       if (t) {
         out.target = t;
         out.via = 'assertion';
         break;
+      }
+    }
+    // A method called on an object the statement constructs: `Cls(...).m(...)`.
+    for (let i = 0; !out.target && i < callees.length; i++) {
+      if (callees[i]!.receiver) continue;
+      for (const m of callees.slice(i + 1)) {
+        const t = await resolveCallee(index, testFrame.rel, callees[i]!, bindings, testLanguage, m.name);
+        if (t) {
+          out.target = t;
+          out.via = 'assertion';
+          break;
+        }
       }
     }
   }
@@ -271,14 +306,20 @@ export async function locateFailure(index: SourceIndex, c: TestCaseResult): Prom
     return out;
   }
 
-  // The failing assertion as a trusted unit test of the target.
+  // The failing assertion as a trusted unit test of the target (a method's: a call on an object of its class).
   if (out.statement && testLanguage === out.target.language) {
-    for (const local of localNames(out.target, bindings)) {
-      const t = assertionToTest(out.statement, testLanguage, local);
-      if (t) {
-        out.trusted = { call: out.target.name + t.call.slice(local.length), expected: t.expected! };
-        break;
+    const dot = out.target.name.lastIndexOf('.');
+    const owner = dot > 0 ? out.target.name.slice(0, dot) : out.target.name;
+    const member = dot > 0 ? out.target.name.slice(dot + 1) : null;
+    for (const local of localNames({ ...out.target, name: owner }, bindings)) {
+      if (member !== null) {
+        const t = assertionToMethodTest(out.statement, testLanguage, local, owner, member);
+        if (t) out.trusted = t;
+      } else {
+        const t = assertionToTest(out.statement, testLanguage, local);
+        if (t) out.trusted = { call: owner + t.call.slice(local.length), expected: t.expected! };
       }
+      if (out.trusted) break;
     }
   }
   return out;

@@ -23,18 +23,12 @@ import {
   upsertPullRequest,
   writeJobSummary,
 } from '../../github/index.js';
-import {
-  checkRepoPath,
-  listFunctions,
-  promptContext,
-  targetContextFromSource,
-  writeSelectedCode,
-} from '../../repo/index.js';
+import { checkRepoPath, listSymbols, promptContext, targetContextFromSource } from '../../repo/index.js';
 import { functionTask, sanitizeUntrusted } from '../../taskspec/index.js';
 import { paramsFromInputs, withSeeds } from '../params.js';
 import { runCosplay, type CosplayResult } from '../../cosplay/index.js';
 import type { GatewayLlm } from '../../llm/index.js';
-import { standaloneProgram } from '../../repo/source.js';
+import { classContext, inRepoContext, loadTarget, placeSymbol, symbolRun } from '../repo-context.js';
 import { failingCases, type TestCaseResult } from './report.js';
 import { locateFailure, SourceIndex, type LocatedFailure, type RepairTarget } from './locate.js';
 import { runSuite, type SuiteRun } from './suite.js';
@@ -61,11 +55,51 @@ const defaultIo: RepairIo = { writeSummary: (md) => writeJobSummary(md) };
 
 export const runRepair: Mode = (ctx) => repair(ctx);
 
+/** What finding and verifying repairs needs of the mode's context (the local `cosplay repair` builds the same). */
+export type RepairContext = Pick<
+  ModeContext,
+  'workspace' | 'inputs' | 'log' | 'createLlm' | 'createExecutor' | 'runUrl'
+>;
+
+/** Verified repairs are delivered (pull requests in the action; files on disk or nothing locally). */
+export type DeliverRepairs = (
+  report: RepairReport,
+  repaired: RepairOutcome[],
+  suite: () => Promise<SuiteRun>,
+  baselineCases: TestCaseResult[],
+) => Promise<void>;
+
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
 export async function repair(ctx: ModeContext, io: RepairIo = defaultIo): Promise<ModeOutcome> {
+  const r = await findRepairs(ctx, io, (report, repaired, suite, cases) =>
+    openPullRequests(ctx, report, repaired, suite, cases),
+  );
+  return r.outcome;
+}
+
+/**
+ * Runs the suite, maps failing tests to functions, runs CoSPlay for each and verifies the picks with the
+ * whole suite; `deliver` gets the verified repairs. Writes the report with `io` and returns it.
+ */
+export async function findRepairs(
+  ctx: RepairContext,
+  io: RepairIo,
+  deliver: DeliverRepairs,
+): Promise<{ outcome: ModeOutcome; report: RepairReport | null }> {
+  let report: RepairReport | null = null;
+  const outcome = await findRepairsInner(ctx, io, deliver, (r) => (report = r));
+  return { outcome, report };
+}
+
+async function findRepairsInner(
+  ctx: RepairContext,
+  io: RepairIo,
+  deliver: DeliverRepairs,
+  onReport: (r: RepairReport) => void,
+): Promise<ModeOutcome> {
   const command = ctx.inputs.testCommand.trim();
   if (command === '') {
     const msg =
@@ -97,6 +131,7 @@ export async function repair(ctx: ModeContext, io: RepairIo = defaultIo): Promis
     wallMs: 0,
     ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
   };
+  onReport(report);
   const finish = async (outcome: ModeOutcome): Promise<ModeOutcome> => {
     report.wallMs = Date.now() - started;
     await io.writeSummary(renderRepairSummary(report));
@@ -178,7 +213,7 @@ export async function repair(ctx: ModeContext, io: RepairIo = defaultIo): Promis
   }
 
   const repaired = report.outcomes.filter((o) => o.status === 'repaired');
-  if (repaired.length > 0) await openPullRequests(ctx, report, repaired, suite, baseline.cases);
+  if (repaired.length > 0) await deliver(report, repaired, suite, baseline.cases);
   const first = repaired.find((o) => o.pr)?.pr;
   const outputs: Record<string, string> = first
     ? { 'pull-request-number': String(first.number), 'pull-request-url': first.url }
@@ -210,9 +245,9 @@ async function restoreTracked(ws: string, keep: Set<string>): Promise<string[]> 
 }
 
 async function repairOne(
-  ctx: ModeContext,
+  ctx: RepairContext,
   llm: GatewayLlm,
-  executor: Executor,
+  sandbox: Executor,
   outcome: RepairOutcome,
   baselineCases: TestCaseResult[],
   suite: () => Promise<SuiteRun>,
@@ -222,26 +257,45 @@ async function repairOne(
   const ws = ctx.workspace;
   const abs = path.join(ws, target.path);
   const original = await readFile(abs, 'utf8');
-  const fn = listFunctions(original, target.language).find((f) => f.name === target.name);
-  const seed = fn ? standaloneProgram(original, target.language, target.name) : null;
-  if (!fn || !seed) {
+  const where = { root: ws, path: target.path, language: target.language };
+  const fn = (await listSymbols(original, target.language, { path: target.path }).catch(() => [])).find(
+    (f) => f.name === target.name,
+  );
+  if (!fn) {
     outcome.reason = 'its definition could not be read from the file';
     return;
   }
+  // The current code (the seed) and every candidate run as the file's module in the repository's context;
+  // a method's candidates replace it in its class.
+  const sym = symbolRun({ ...where, base: original }, fn);
+  const repoTarget = sym.target;
+  const loaded = await loadTarget(sandbox, repoTarget, sym.probe);
+  if (!loaded.loads) {
+    outcome.reason = `its module does not load in the sandbox (${loaded.reason}); install the repository's dependencies before the action`;
+    return;
+  }
+  const executor = inRepoContext(sandbox, repoTarget, sym.place);
+  const seed = fn.text;
   outcome.before = fn.text;
   const doc = sanitizeUntrusted(fn.doc).trim();
   const task = functionTask({
     id: `repair:${target.path}#${target.name}`,
     language: target.language,
-    fn,
+    fn: sym.fn,
+    ...(sym.className ? { className: sym.className } : {}),
     description:
       doc !== ''
         ? doc
         : `Implement \`${target.name}\`. It has no documentation; its current implementation (below) fails the examples, which are the intended behaviour.`,
     examples: outcome.trusted,
-    context: promptContext(targetContextFromSource(target.path, original, target.language, target.name), {
-      includeCurrent: true,
-    }),
+    context: [
+      promptContext(targetContextFromSource(target.path, original, target.language, target.name), {
+        includeCurrent: true,
+      }),
+      await classContext(original, target.language, target.path, fn),
+    ]
+      .filter(Boolean)
+      .join('\n\n'),
   });
   let result: CosplayResult;
   try {
@@ -289,15 +343,8 @@ async function repairOne(
         : candidate;
     let written: string;
     try {
-      await writeSelectedCode(cand.code, {
-        root: ws,
-        target: target.path,
-        language: target.language,
-        kind: 'function',
-        entryPoint: target.name,
-        allowedPaths: ctx.inputs.allowedPaths,
-      });
-      written = await readFile(abs, 'utf8');
+      written = sym.place(cand.code);
+      await writeFile(abs, written, 'utf8');
     } catch (err) {
       await writeFile(abs, original, 'utf8');
       outcome.attempts.push({
@@ -325,7 +372,9 @@ async function repairOne(
       outcome.newContent = written;
       outcome.code = cand.code;
       outcome.after =
-        listFunctions(written, target.language).find((f) => f.name === target.name)?.text ?? cand.code;
+        (await listSymbols(written, target.language, { path: target.path }).catch(() => [])).find(
+          (f) => f.name === target.name,
+        )?.text ?? cand.code;
       delete outcome.reason;
       return;
     }
@@ -363,16 +412,7 @@ async function openPullRequests(
     let ok = false;
     const combined = new Map<string, string>();
     try {
-      for (const o of repaired) {
-        await writeSelectedCode(o.code!, {
-          root: ws,
-          target: o.target.path,
-          language: o.target.language,
-          kind: 'function',
-          entryPoint: o.target.name,
-          allowedPaths: ctx.inputs.allowedPaths,
-        });
-      }
+      for (const o of repaired) await writeRepair(ws, o);
       for (const p of originals.keys()) combined.set(p, await readFile(path.join(ws, p), 'utf8'));
       const run = await suite();
       ok = judgeSuiteRun(
@@ -429,6 +469,13 @@ async function openPullRequests(
       for (const o of batch) o.prError = `the branch ${branch} was pushed, but ${errorText(err)}`;
     }
   }
+}
+
+/** Writes a verified repair into its file as it is now (other repairs of the same file stay). */
+export async function writeRepair(ws: string, o: RepairOutcome): Promise<void> {
+  const abs = path.join(ws, o.target.path);
+  const content = await readFile(abs, 'utf8');
+  await writeFile(abs, await placeSymbol(content, { root: ws, ...o.target }, o.target.name, o.code!), 'utf8');
 }
 
 async function backTo(ws: string, branch: string | null, sha: string): Promise<void> {

@@ -7,6 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runCosplay, type CosplayParams, type CosplayResult } from '../../cosplay/index.js';
+import { inRepoContext, methodPlacer } from '../repo-context.js';
 import type { GatewayLlm } from '../../llm/index.js';
 import {
   branchForIssue,
@@ -140,10 +141,27 @@ export async function produceSolution(o: SolutionOptions): Promise<Solution> {
     `cosplay: ${task.id}: ${spec.language} ${spec.kind}${task.entryPoint ? ` ${task.entryPoint}` : ''} into ${spec.target}; tests: ${framework.framework} (${framework.reason})`,
   );
 
+  // A function for a file of the repository runs as that file's module (its imports and siblings resolve).
+  // Standalone: stdio programs, and JavaScript for a file that does not exist yet (Node loads files, not names).
+  // A method (`Class.method`) goes into its class, in place of the method or after the class's last one.
+  const inRepo =
+    spec.kind === 'function' && !!spec.entryPoint && (target.exists || spec.language === 'python');
+  const where = { root: o.root, path: spec.target, language: spec.language };
+  const place =
+    task.method && target.content !== null
+      ? await methodPlacer({ ...where, base: target.content }, task.entryPoint!, task.method)
+      : undefined;
+  if (task.method && !place)
+    throw new UserError(
+      `${spec.target} does not exist: a method (entry_point ${spec.entryPoint}) goes into a class of an existing file`,
+    );
+  const executor = inRepo
+    ? inRepoContext(o.executor, { ...where, base: target.content, entryPoint: task.entryPoint! }, place)
+    : o.executor;
   const result = await runCosplay({
     task,
     llm: o.llm,
-    executor: o.executor,
+    executor,
     params: o.params,
     trustedTests: spec.exampleTests,
   });
@@ -152,16 +170,24 @@ export async function produceSolution(o: SolutionOptions): Promise<Solution> {
   const out: Solution = { task, result, solve, framework, targetPath: spec.target, files: [], notes };
   if (!result.selected) return out;
 
-  const written = await writeSelectedCode(result.selected.code, {
-    ...policy,
-    root: o.root,
-    target: spec.target,
-    language: spec.language,
-    kind: spec.kind,
-    entryPoint: spec.entryPoint,
-  });
+  if (place) {
+    await writeFile(
+      await resolveInsideRepo(o.root, spec.target, policy),
+      place(result.selected.code),
+      'utf8',
+    );
+  } else {
+    const written = await writeSelectedCode(result.selected.code, {
+      ...policy,
+      root: o.root,
+      target: spec.target,
+      language: spec.language,
+      kind: spec.kind,
+      entryPoint: spec.entryPoint,
+    });
+    notes.push(...written.notes);
+  }
   out.files.push(spec.target);
-  notes.push(...written.notes);
 
   if (testLoc && solve.report.keptTests.length > 0) {
     const file = renderTestFile({
@@ -242,7 +268,8 @@ async function prepareBranch(
   return { branch, base, kind: 'new-pr' };
 }
 
-function noPickFailure(result: CosplayResult, budget: string | null) {
+/** Why a run ended without a pick, for the issue comment and the CLI: title, what happened, what to do. */
+export function noPickFailure(result: CosplayResult, budget: string | null) {
   if (result.stopReason === 'llm-unavailable') {
     const why =
       result.degraded.find((d) => d.startsWith('LLM unavailable')) ??

@@ -106,11 +106,11 @@ describe('judgeGate', () => {
     expect(j.status).toBe('inconclusive'); // no test reached the required support
   });
 
-  it('is inconclusive when the seed cannot be run outside the repository', () => {
+  it('is inconclusive when the seed cannot be run in the sandbox', () => {
     const M = [[1], [1], [1], [1], [0]];
     const j = judgeGate(input(M, [err("ModuleNotFoundError: No module named 'mypkg'")]));
     expect(j.status).toBe('inconclusive');
-    expect(j.reason).toMatch(/could not be run in isolation/);
+    expect(j.reason).toMatch(/could not be run in the sandbox/);
     // A real error of the PR's code (not an import) is a disagreement.
     const k = judgeGate(input(M, [err("Traceback...\nNameError: name 'lo' is not defined")]));
     expect(k.status).toBe('disagrees');

@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { register, runSolveCommand } from '../../../src/commands/solve.js';
 import { checkSandbox } from '../../../src/exec/index.js';
+import { BUNDLED_DATASET } from '../../../src/data/dataset.js';
+import { startReplayServer, type ReplayServer } from '../../../src/replay/index.js';
 import { UserError } from '../../../src/types.js';
+import { startScriptedServer } from '../../support/scripted-server.js';
 import { RIGHT, startWorld, type World } from '../../action/world.js';
 
 let tmp: string;
@@ -69,6 +72,7 @@ describe('cosplay solve', () => {
         '--sandbox',
         '--codes',
         '--trace',
+        '--exec-cache',
       ]),
     );
   });
@@ -141,5 +145,133 @@ describe('cosplay solve', () => {
     await expect(runSolveCommand(task, { repo: path.join(tmp, 'nope') }, io().io)).rejects.toBeInstanceOf(
       UserError,
     );
+  });
+});
+
+describe('cosplay solve against a replay server, offline', () => {
+  const HE0 = [
+    '```yaml',
+    'id: HumanEval/0',
+    'language: python',
+    'kind: function',
+    'target: closeness.py',
+    'signature: def has_close_elements(numbers: List[float], threshold: float) -> bool',
+    'description: |',
+    '  Check if in given list of numbers, are any two numbers closer to each other than the given threshold.',
+    'examples: |',
+    '  has_close_elements([1.0, 2.0, 3.0], 0.5) == False',
+    '  has_close_elements([1.0, 2.8, 3.0, 4.0, 5.0, 2.0], 0.3) == True',
+    '```',
+  ].join('\n');
+  let replay: ReplayServer;
+  const logged: string[] = [];
+  beforeAll(async () => {
+    replay = await startReplayServer({ datasetPath: BUNDLED_DATASET, log: (l) => logged.push(l) });
+  });
+  afterAll(async () => {
+    await replay.close();
+  });
+
+  it.each([
+    ['--task-id', 'local', { taskId: 'HumanEval/0' }],
+    ["the spec's id:", 'spec', {}],
+  ] as const)(
+    'with %s naming the recorded task, writes the function and its tests and reports the pick',
+    async (_how, name, extra) => {
+      const repo = path.join(tmp, `replay-${name}`);
+      mkdirSync(repo);
+      const task = path.join(tmp, `HE0-${name}.md`);
+      writeFileSync(task, name === 'local' ? HE0.replace('id: HumanEval/0\n', '') : HE0);
+      const json = path.join(tmp, `he0-${name}.json`);
+      const t = io();
+      const r = await runSolveCommand(
+        task,
+        { repo, json, model: 'replay', baseUrl: replay.url, codes: '8', tests: '8', sandbox, ...extra },
+        t.io,
+      );
+      expect(r.verdict).toBe('selected');
+      const data = JSON.parse(readFileSync(json, 'utf8'));
+      expect(data).toMatchObject({
+        task: 'HumanEval/0',
+        verdict: 'selected',
+        targetPath: 'closeness.py',
+        files: ['closeness.py', 'tests/test_closeness.py'],
+      });
+      expect(data.selected.code).toContain('def has_close_elements');
+      expect(readFileSync(path.join(repo, 'closeness.py'), 'utf8')).toContain('def has_close_elements');
+      expect(readFileSync(path.join(repo, 'tests', 'test_closeness.py'), 'utf8')).toContain(
+        'has_close_elements',
+      );
+    },
+  );
+
+  it('an unknown task: the server answers 404 naming it and logs it, and the CLI says so', async () => {
+    const task = path.join(tmp, 'HE0-unknown.md');
+    writeFileSync(task, HE0.replace('id: HumanEval/0\n', ''));
+    const t = io();
+    const r = await runSolveCommand(
+      task,
+      { repo: tmp, model: 'replay', baseUrl: replay.url, codes: '2', tests: '2', sandbox },
+      t.io,
+    );
+    expect(r.verdict).toBe('no-pick');
+    const err = t.err.join('\n');
+    expect(err).toContain(replay.url);
+    expect(err).toMatch(/HTTP 404/);
+    expect(err).toContain('no recordings for task "local:HE0-unknown.md"');
+    expect(err).toMatch(/--task-id HumanEval\/0/);
+    expect(logged.join('\n')).toContain('refused stage1');
+    expect(logged.join('\n')).toContain('"local:HE0-unknown.md"');
+  });
+});
+
+describe('cosplay solve says why nothing came back', () => {
+  it('an endpoint that declines every request', async () => {
+    const declining = await startScriptedServer({ script: () => null });
+    try {
+      const task = path.join(tmp, 'DECLINED.md');
+      writeFileSync(task, TASK);
+      const t = io({ OPENAI_BASE_URL: declining.url });
+      const r = await runSolveCommand(
+        task,
+        { repo: tmp, model: 'scripted', codes: '2', tests: '2', sandbox },
+        t.io,
+      );
+      expect(r.verdict).toBe('no-pick');
+      expect(t.err.join('\n')).toMatch(/declined every request for task "local:DECLINED.md"/);
+      expect(t.err.join('\n')).toMatch(/--task-id/);
+    } finally {
+      await declining.close();
+    }
+  });
+
+  it('an unreachable endpoint: its URL, the cause and what to check', async () => {
+    const gone = await startScriptedServer();
+    const url = gone.url;
+    await gone.close();
+    const task = path.join(tmp, 'TASK-unreachable.md');
+    writeFileSync(task, TASK);
+    const t = io({ OPENAI_BASE_URL: url });
+    const r = await runSolveCommand(
+      task,
+      { repo: tmp, model: 'scripted', sandbox },
+      {
+        ...t.io,
+        llmOverrides: { retryBaseDelayMs: 1, retryMaxDelayMs: 5, firstContactBudgetMs: 300 },
+      },
+    );
+    expect(r.verdict).toBe('no-pick');
+    const err = t.err.join('\n');
+    expect(err).toContain(url);
+    expect(err).toMatch(/ECONNREFUSED/);
+    expect(err).toMatch(/running and reachable/);
+    expect(err).toMatch(/--base-url/);
+  });
+
+  it('checks the task file before the endpoint settings', async () => {
+    const missing = path.join(tmp, 'NO-SUCH-TASK.md');
+    await expect(
+      runSolveCommand(missing, { repo: tmp }, io({ OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' }).io),
+    ).rejects.toThrow(/cannot read the task file .*NO-SUCH-TASK\.md/);
   });
 });

@@ -1,0 +1,61 @@
+// Repository context for the modes: candidates placed into the target file, the load preflight, and the
+// line between an environment problem and a wrong answer.
+import { describe, expect, it } from '@jest/globals';
+import type { CellResult } from '../../src/types.js';
+import {
+  environmentProblem,
+  errorHeadline,
+  placeFunction,
+  resolvesExpression,
+} from '../../src/modes/repo-context.js';
+
+describe('environment problems are never counterexamples', () => {
+  const cell = (verdict: CellResult['verdict'], error?: string): CellResult =>
+    error === undefined ? { verdict, output: '' } : { verdict, output: '', error };
+  it('an import failure, or an error the base version shows too, is the environment', () => {
+    expect(environmentProblem(cell('error', "ModuleNotFoundError: No module named 'yaml'"))).toBe(true);
+    const nameErr = cell('error', "Traceback ...\nNameError: name 'registry' is not defined");
+    expect(environmentProblem(nameErr, cell('error', "NameError: name 'registry' is not defined"))).toBe(
+      true,
+    );
+    // The PR's own mistake: the base version did not fail that way (or there is none).
+    expect(environmentProblem(nameErr, cell('pass'))).toBe(false);
+    expect(environmentProblem(nameErr)).toBe(false);
+    expect(environmentProblem(nameErr, cell('error', "NameError: name 'other' is not defined"))).toBe(false);
+    expect(environmentProblem(cell('fail'))).toBe(false);
+  });
+});
+
+describe('placing candidates', () => {
+  const base = 'import os\n\n\ndef helper(x):\n    return x\n\n\ndef target(x):\n    return helper(x)\n';
+  const place = placeFunction({ root: '/r', path: 'm.py', language: 'python', base, entryPoint: 'target' });
+  it('keeps the file as it is for its own version and swaps in a candidate', () => {
+    expect(place('def target(x):\n    return helper(x)')).toBe(base);
+    const swapped = place('import math\n\ndef target(x):\n    return math.floor(helper(x))\n');
+    expect(swapped).toContain('return math.floor(helper(x))');
+    expect(swapped).toContain('import math');
+    expect(swapped).toContain('def helper(x)');
+    expect(swapped).not.toContain('return helper(x)\n\n\ndef');
+  });
+  it('refuses a candidate that does not define the target', () => {
+    expect(() => place('def other():\n    pass\n')).toThrow(/does not define target/);
+  });
+});
+
+describe('resolving and reporting', () => {
+  it('checks functions and methods in each language', () => {
+    expect(resolvesExpression('f', 'python')).toBe('callable(f)');
+    expect(resolvesExpression('A.m', 'python')).toBe('callable(A.m)');
+    expect(resolvesExpression('A.m', 'javascript')).toMatch(/A\.prototype\.m/);
+  });
+  it('names the error, not the traceback', () => {
+    expect(
+      errorHeadline(
+        'Traceback (most recent call last):\n  File "x.py", line 1\nModuleNotFoundError: No module named \'yaml\'',
+      ),
+    ).toBe("ModuleNotFoundError: No module named 'yaml'");
+    expect(
+      errorHeadline("Error: Cannot find module 'left-pad'\n    at Module._resolve (node:internal)"),
+    ).toBe("Error: Cannot find module 'left-pad'");
+  });
+});
