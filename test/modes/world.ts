@@ -92,13 +92,18 @@ export interface TempRepo {
   cleanup(): void;
 }
 
-/** A git repository holding a copy of a fixture, committed on `main` and pushed to a bare origin. */
-export function repoFromFixture(fixture: string): TempRepo {
+/**
+ * A git repository holding a copy of a fixture (a folder of test/fixtures, or an absolute path: a fetched
+ * package, copied into the folder `into`), committed on `main` and pushed to a bare origin.
+ */
+export function repoFromFixture(fixture: string, into = ''): TempRepo {
   const root = mkdtempSync(path.join(tmpdir(), 'cosplay-gate-'));
   const bare = path.join(root, 'origin.git');
   const work = path.join(root, 'work');
   execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', bare]);
-  cpSync(path.join(FIXTURES, fixture), work, { recursive: true });
+  cpSync(path.isAbsolute(fixture) ? fixture : path.join(FIXTURES, fixture), path.join(work, into), {
+    recursive: true,
+  });
   const git = (...args: string[]) => sh(work, 'git', ...args);
   git('init', '--quiet', '--initial-branch=main');
   git('config', 'user.name', 'Fixture');

@@ -9,7 +9,16 @@ import { runGate } from '../../../src/modes/gate/mode.js';
 import { FakeGitHub } from '../../support/fake-github.js';
 import { useStepSummary } from '../../support/step-summary.js';
 import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server.js';
-import { callArgs, modeContext, repoFromFixture, worldScript, type TempRepo, type World } from '../world.js';
+import {
+  callArgs,
+  callsWorld,
+  modeContext,
+  repoFromFixture,
+  worldScript,
+  type TempRepo,
+  type World,
+} from '../world.js';
+import { debianPython, pythonValues } from '../../support/real-code.js';
 
 const R = 'octo/demo';
 
@@ -375,5 +384,58 @@ describe('gate (JavaScript)', () => {
     const errors = stdout.filter((l) => l.startsWith('::error'));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/file=src\/dates\.js,line=\d+/);
+  });
+});
+
+describe('gate (real code through the action: python3-packaging, a class method)', () => {
+  it('fails a pull request that breaks Specifier.contains, annotating the method, with one PR comment', async () => {
+    repo = repoFromFixture(debianPython('python3-packaging', 'packaging'), 'packaging');
+    const calls = [
+      'Specifier(">=1.2.3").contains("1.2.3")',
+      'Specifier(">=1.2.3").contains("1.0.0")',
+      'Specifier(">=1.2.3").contains("1.3.0a1")',
+      'Specifier(">=1.2.3", prereleases=True).contains("1.3.0a1")',
+      'Specifier("~=2.2").contains("2.5")',
+      'Specifier("==1.*").contains("2.0")',
+      'Specifier("<3").contains("3.0rc1", prereleases=True)',
+      'Specifier("!=1.1").contains("1.1.0")',
+    ];
+    const answers = pythonValues(repo.work, 'packaging.specifiers', calls);
+    const file = 'packaging/specifiers.py';
+    const original = readFileSync(path.join(repo.work, file), 'utf8');
+    const GOOD = 'if normalized_item.is_prerelease and not prereleases:';
+    const method =
+      /    def contains\(\n        self, item: UnparsedVersion[\s\S]*?return operator_callable\(normalized_item, self\.version\)\n/.exec(
+        original,
+      )![0];
+    server.setScript(worldScript(callsWorld('python', [method, method, method, method], calls, 6, answers)));
+    const { pull, event } = openPull(
+      original.replace(GOOD, 'if normalized_item.is_prerelease and prereleases:'),
+      {
+        file,
+        body: 'Prereleases.',
+      },
+    );
+    const ctx = await modeContext({
+      workspace: repo.work,
+      fake,
+      llmUrl: server.url,
+      eventName: 'pull_request',
+      event,
+    });
+    const outcome = await runGate(ctx);
+    expect(outcome.verdict).toBe('failed');
+    // Specifier's own contains (BaseSpecifier and SpecifierSet have one too, unchanged).
+    const line = original
+      .split('\n')
+      .findIndex((l) => l === '        self, item: UnparsedVersion, prereleases: Optional[bool] = None');
+    const errors = stdout.filter((l) => l.startsWith('::error'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain(`file=${file},line=${line},`);
+    expect(errors[0]).toContain('Specifier(">=1.2.3").contains("1.3.0a1")');
+    const comments = fake.comments(R, pull.number);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.body).toContain('Specifier.contains');
+    expect(readSummary()).toContain('Specifier.contains');
   });
 });
