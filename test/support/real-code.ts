@@ -146,3 +146,31 @@ export function jsValues(work: string, file: string, name: string, calls: string
   const values = JSON.parse(out) as string[];
   return new Map(calls.map((c, i) => [c, values[i]!]));
 }
+
+/**
+ * python3-packaging's `Specifier.contains` (packaging/specifiers.py, a method that uses the module's helpers built
+ * on packaging.version): calls that exercise it, its text in a source, and the prerelease check a test breaks.
+ */
+export const SPECIFIER_CONTAINS = {
+  file: 'packaging/specifiers.py',
+  calls: [
+    'Specifier(">=1.2.3").contains("1.2.3")',
+    'Specifier(">=1.2.3").contains("1.0.0")',
+    'Specifier(">=1.2.3").contains("1.3.0a1")',
+    'Specifier(">=1.2.3", prereleases=True).contains("1.3.0a1")',
+    'Specifier("~=2.2").contains("2.5")',
+    'Specifier("==1.*").contains("2.0")',
+    'Specifier("<3").contains("3.0rc1", prereleases=True)',
+    'Specifier("!=1.1").contains("1.1.0")',
+  ],
+  good: 'if normalized_item.is_prerelease and not prereleases:',
+  bad: 'if normalized_item.is_prerelease and prereleases:',
+  method(source: string): string {
+    const m =
+      /    def contains\(\n        self, item: UnparsedVersion[\s\S]*?return operator_callable\(normalized_item, self\.version\)\n/.exec(
+        source,
+      );
+    if (!m) throw new Error('Specifier.contains not found: another version of python3-packaging?');
+    return m[0];
+  },
+};

@@ -18,7 +18,7 @@ import {
   type TempRepo,
   type World,
 } from '../world.js';
-import { debianPython, pythonValues } from '../../support/real-code.js';
+import { debianPython, pythonValues, SPECIFIER_CONTAINS } from '../../support/real-code.js';
 
 const R = 'octo/demo';
 
@@ -390,32 +390,17 @@ describe('gate (JavaScript)', () => {
 describe('gate (real code through the action: python3-packaging, a class method)', () => {
   it('fails a pull request that breaks Specifier.contains, annotating the method, with one PR comment', async () => {
     repo = repoFromFixture(debianPython('python3-packaging', 'packaging'), 'packaging');
-    const calls = [
-      'Specifier(">=1.2.3").contains("1.2.3")',
-      'Specifier(">=1.2.3").contains("1.0.0")',
-      'Specifier(">=1.2.3").contains("1.3.0a1")',
-      'Specifier(">=1.2.3", prereleases=True).contains("1.3.0a1")',
-      'Specifier("~=2.2").contains("2.5")',
-      'Specifier("==1.*").contains("2.0")',
-      'Specifier("<3").contains("3.0rc1", prereleases=True)',
-      'Specifier("!=1.1").contains("1.1.0")',
-    ];
+    const calls = SPECIFIER_CONTAINS.calls;
     const answers = pythonValues(repo.work, 'packaging.specifiers', calls);
-    const file = 'packaging/specifiers.py';
+    const file = SPECIFIER_CONTAINS.file;
     const original = readFileSync(path.join(repo.work, file), 'utf8');
-    const GOOD = 'if normalized_item.is_prerelease and not prereleases:';
-    const method =
-      /    def contains\(\n        self, item: UnparsedVersion[\s\S]*?return operator_callable\(normalized_item, self\.version\)\n/.exec(
-        original,
-      )![0];
+    const GOOD = SPECIFIER_CONTAINS.good;
+    const method = SPECIFIER_CONTAINS.method(original);
     server.setScript(worldScript(callsWorld('python', [method, method, method, method], calls, 6, answers)));
-    const { pull, event } = openPull(
-      original.replace(GOOD, 'if normalized_item.is_prerelease and prereleases:'),
-      {
-        file,
-        body: 'Prereleases.',
-      },
-    );
+    const { pull, event } = openPull(original.replace(GOOD, SPECIFIER_CONTAINS.bad), {
+      file,
+      body: 'Prereleases.',
+    });
     const ctx = await modeContext({
       workspace: repo.work,
       fake,

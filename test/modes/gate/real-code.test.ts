@@ -14,6 +14,7 @@ import {
   jsValues,
   npmPackage,
   pythonValues,
+  SPECIFIER_CONTAINS,
 } from '../../support/real-code.js';
 import { callsWorld, useLocalLlm, worldScript, type TempRepo, type World } from '../world.js';
 
@@ -173,28 +174,16 @@ describe('gate on npm semver: functions/satisfies.js requires ../classes/range',
 describe('gate on class methods of real code', () => {
   it('blocks a bug in packaging Specifier.contains (it uses the module helper built on packaging.version)', async () => {
     const pkg = debianPython('python3-packaging', 'packaging');
-    const calls = [
-      'Specifier(">=1.2.3").contains("1.2.3")',
-      'Specifier(">=1.2.3").contains("1.0.0")',
-      'Specifier(">=1.2.3").contains("1.3.0a1")',
-      'Specifier(">=1.2.3", prereleases=True).contains("1.3.0a1")',
-      'Specifier("~=2.2").contains("2.5")',
-      'Specifier("==1.*").contains("2.0")',
-      'Specifier("<3").contains("3.0rc1", prereleases=True)',
-      'Specifier("!=1.1").contains("1.1.0")',
-    ];
+    const calls = SPECIFIER_CONTAINS.calls;
     let oracle = new Map<string, string>();
     const repo = gitRepo((work) => {
       copyInto(pkg, work, 'packaging');
       oracle = pythonValues(work, 'packaging.specifiers', calls);
     });
     try {
-      const original = readFileSync(path.join(repo.work, 'packaging/specifiers.py'), 'utf8');
-      const method =
-        /    def contains\(\n        self, item: UnparsedVersion[\s\S]*?return operator_callable\(normalized_item, self\.version\)\n/.exec(
-          original,
-        )![0];
-      const GOOD = 'if normalized_item.is_prerelease and not prereleases:';
+      const original = readFileSync(path.join(repo.work, SPECIFIER_CONTAINS.file), 'utf8');
+      const method = SPECIFIER_CONTAINS.method(original);
+      const GOOD = SPECIFIER_CONTAINS.good;
       llm.server.setScript(
         worldScript(
           callsWorld(
@@ -215,10 +204,7 @@ describe('gate on class methods of real code', () => {
         ),
       );
       const base = repo.git('rev-parse', 'HEAD');
-      repo.write(
-        'packaging/specifiers.py',
-        original.replace(GOOD, 'if normalized_item.is_prerelease and prereleases:'),
-      );
+      repo.write(SPECIFIER_CONTAINS.file, original.replace(GOOD, SPECIFIER_CONTAINS.bad));
       repo.commitAll('prereleases');
       const r = await gate(repo.work, base);
       expect(r.failed).toBe(true);

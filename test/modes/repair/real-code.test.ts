@@ -14,6 +14,7 @@ import {
   jsValues,
   npmPackage,
   pythonValues,
+  SPECIFIER_CONTAINS,
 } from '../../support/real-code.js';
 import { callsWorld, useLocalLlm, worldScript, type TempRepo, type World } from '../world.js';
 
@@ -170,32 +171,17 @@ describe('repair of a class method (python3-packaging Specifier.contains)', () =
 
   it('maps the failing assertion on Specifier(...).contains(...) to the method and repairs it in its class', async () => {
     const pkg = debianPython('python3-packaging', 'packaging');
-    const calls = [
-      'Specifier(">=1.2.3").contains("1.2.3")',
-      'Specifier(">=1.2.3").contains("1.0.0")',
-      'Specifier(">=1.2.3").contains("1.3.0a1")',
-      'Specifier(">=1.2.3", prereleases=True).contains("1.3.0a1")',
-      'Specifier("~=2.2").contains("2.5")',
-      'Specifier("==1.*").contains("2.0")',
-      'Specifier("<3").contains("3.0rc1", prereleases=True)',
-      'Specifier("!=1.1").contains("1.1.0")',
-    ];
+    const calls = SPECIFIER_CONTAINS.calls;
     let original = '';
     let oracle = new Map<string, string>();
     repo = gitRepo((work) => {
       copyInto(pkg, work, 'packaging');
-      original = readFileSync(path.join(work, 'packaging/specifiers.py'), 'utf8');
+      original = readFileSync(path.join(work, SPECIFIER_CONTAINS.file), 'utf8');
       oracle = pythonValues(work, 'packaging.specifiers', calls);
     });
-    const GOOD = 'if normalized_item.is_prerelease and not prereleases:';
-    const method =
-      /    def contains\(\n        self, item: UnparsedVersion[\s\S]*?return operator_callable\(normalized_item, self\.version\)\n/.exec(
-        original,
-      )![0];
-    repo.write(
-      'packaging/specifiers.py',
-      original.replace(GOOD, 'if normalized_item.is_prerelease and prereleases:'),
-    );
+    const GOOD = SPECIFIER_CONTAINS.good;
+    const method = SPECIFIER_CONTAINS.method(original);
+    repo.write(SPECIFIER_CONTAINS.file, original.replace(GOOD, SPECIFIER_CONTAINS.bad));
     repo.write(
       'tests/test_specifiers.py',
       [
@@ -232,10 +218,10 @@ describe('repair of a class method (python3-packaging Specifier.contains)', () =
     );
     expect(r.json.baseline).toEqual({ total: 2, failing: 1 });
     expect(r.json.functions.find((x) => x.name === 'Specifier.contains')).toMatchObject({
-      path: 'packaging/specifiers.py',
+      path: SPECIFIER_CONTAINS.file,
       status: 'repaired',
     });
-    const after = readFileSync(path.join(repo.work, 'packaging/specifiers.py'), 'utf8');
+    const after = readFileSync(path.join(repo.work, SPECIFIER_CONTAINS.file), 'utf8');
     expect(after).toContain(`        ${GOOD}`);
     // The rest of the class and of the module is byte for byte the package's.
     expect(after.replace(GOOD, '')).toBe(original.replace(GOOD, ''));
