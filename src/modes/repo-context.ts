@@ -7,7 +7,7 @@
 // repository's own version lacks as well) from a wrong answer, so the gate never blocks on the former.
 import type { CellResult, ExecRequest, Executor, Language } from '../types.js';
 import { UserError } from '../types.js';
-import { insertCode, listSymbols, replaceSymbol, type CodeSymbol } from '../repo/index.js';
+import { insertCode, listFunctions, listSymbols, replaceSymbol, type CodeSymbol } from '../repo/index.js';
 import { isEnvironmentError } from '../repo/source.js';
 
 export interface RepoTarget {
@@ -26,8 +26,15 @@ export interface RepoTarget {
 export type Placer = (code: string) => string;
 
 export function placeFunction(target: RepoTarget): Placer {
+  const own =
+    target.base === null
+      ? undefined
+      : listFunctions(target.base, target.language)
+          .find((f) => f.name === target.entryPoint)
+          ?.text.trim();
   return (code) => {
-    if (target.base !== null && code.trim() !== '' && target.base.includes(code.trim())) return target.base;
+    // The file's own definition, exactly: the file as it is (a candidate that is only a prefix of it is not).
+    if (target.base !== null && own !== undefined && code.trim() === own) return target.base;
     return insertCode(target.base, code, {
       language: target.language,
       kind: 'function',
@@ -115,9 +122,7 @@ export function symbolRun(
     return {
       target,
       place: (code) =>
-        code.trim() !== '' && where.base.includes(code.trim())
-          ? where.base
-          : replaceSymbol(where.base, language, symbol, code),
+        code.trim() === symbol.text.trim() ? where.base : replaceSymbol(where.base, language, symbol, code),
       probe,
       fn: { name: symbol.member ?? symbol.name.split('.').pop()!, signature: symbol.signature },
       className: symbol.className,

@@ -37,6 +37,18 @@ describe('placing candidates', () => {
     expect(swapped).toContain('def helper(x)');
     expect(swapped).not.toContain('return helper(x)\n\n\ndef');
   });
+  it("a candidate that is only a prefix of the file's definition is placed, not taken for it", () => {
+    const longer = 'def target(x):\n    return helper(x) + 1\n';
+    const p = placeFunction({
+      root: '/r',
+      path: 'm.py',
+      language: 'python',
+      base: longer,
+      entryPoint: 'target',
+    });
+    expect(p('def target(x):\n    return helper(x)')).toBe('def target(x):\n    return helper(x)\n');
+    expect(p(longer)).toBe(longer);
+  });
   it('refuses a candidate that does not define the target', () => {
     expect(() => place('def other():\n    pass\n')).toThrow(/does not define target/);
   });
