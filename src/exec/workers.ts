@@ -582,8 +582,11 @@ class JsRunner {
 /** Runs chunks on at most `workers` sandboxed workers at once. */
 export class WorkerPool {
   private readonly launcher: Launcher;
-  /** Per slot: the Python worker and the repository its sandbox shows ('' for none). */
-  private readonly python: Array<{ root: string; worker: PythonWorker } | undefined> = [];
+  /**
+   * Per slot, a Python worker per repository its sandbox shows ('' for none): a gate or repair run alternates
+   * repository-context chunks with standalone ones (expected values), and each keeps its warm worker.
+   */
+  private readonly python: Array<Map<string, PythonWorker>> = [];
   private readonly js: JsRunner;
   /** Repository-context JavaScript runners, one per repository root. */
   private readonly jsRepo = new Map<string, JsRunner>();
@@ -626,13 +629,10 @@ export class WorkerPool {
       const snapshot = chunk.repo?.snapshot ?? null;
       const root = chunk.repo ? (snapshot?.root ?? chunk.repo.harness.root) : '';
       if (chunk.language === 'python') {
-        let w = this.python[slot];
-        if (!w || w.root !== root) {
-          // A worker's sandbox shows one repository: another one needs a fresh worker.
-          w?.worker.close();
-          w = this.python[slot] = { root, worker: new PythonWorker(this.launcher, this.opts, snapshot) };
-        }
-        return await w.worker.run(chunk);
+        const workers = (this.python[slot] ??= new Map());
+        let w = workers.get(root);
+        if (!w) workers.set(root, (w = new PythonWorker(this.launcher, this.opts, snapshot)));
+        return await w.run(chunk);
       }
       if (!chunk.repo) return await this.js.run(chunk);
       let runner = this.jsRepo.get(root);
@@ -645,7 +645,7 @@ export class WorkerPool {
 
   close(): void {
     this.closed = true;
-    for (const w of this.python) w?.worker.close();
+    for (const workers of this.python) for (const w of workers?.values() ?? []) w.close();
     this.js.close();
     for (const r of this.jsRepo.values()) r.close();
   }
