@@ -1,81 +1,9 @@
-// Source helpers: a function as a standalone program (the imports and definitions it uses, transitively),
-// test-path detection, targets with a spec, and the guard that keeps the PR's code away from the model.
+// Source helpers: test-path detection, targets with a spec, and the guard that keeps the PR's code away from the model.
 import { describe, expect, it } from '@jest/globals';
-import { isTestPath, languageOfPath, standaloneProgram } from '../../src/repo/source.js';
+import { isTestPath, languageOfPath } from '../../src/repo/source.js';
 import { namedInBody, selectGateTargets } from '../../src/modes/gate/targets.js';
 import { withholdCode } from '../../src/modes/gate/guard.js';
 import type { LlmRequest } from '../../src/types.js';
-
-describe('standaloneProgram', () => {
-  it('keeps the imports, helpers and constants the function uses, transitively, and drops the rest', () => {
-    const src = [
-      'import os',
-      'import math',
-      'from collections import Counter as C',
-      '',
-      'LIMIT = 10',
-      'UNUSED = 3',
-      '',
-      '',
-      'def helper(x):',
-      '    return math.floor(x) + LIMIT',
-      '',
-      '',
-      'def other():',
-      '    return os.getcwd()',
-      '',
-      '',
-      '@staticmethod_like',
-      'def f(xs):',
-      '    """Doc."""',
-      '    return helper(len(C(xs)))',
-      '',
-      '',
-      'print("demo")',
-      '',
-      "if __name__ == '__main__':",
-      '    f([1])',
-      '',
-    ].join('\n');
-    const prog = standaloneProgram(src, 'python', 'f')!;
-    expect(prog).toContain('import math');
-    expect(prog).toContain('from collections import Counter as C');
-    expect(prog).toContain('LIMIT = 10');
-    expect(prog).toContain('def helper(x):');
-    expect(prog).toContain('def f(xs):');
-    expect(prog).not.toContain('import os');
-    expect(prog).not.toContain('UNUSED');
-    expect(prog).not.toContain('def other');
-    expect(prog).not.toContain('print("demo")');
-    expect(prog).not.toContain('__main__');
-    expect(prog.indexOf('def helper')).toBeLessThan(prog.indexOf('def f('));
-  });
-
-  it('turns exported JavaScript declarations into plain ones and keeps directives', () => {
-    const src = [
-      "'use strict';",
-      "const path = require('path');",
-      "import fs from 'fs';",
-      '',
-      'const SEP = "/";',
-      '',
-      'export function join(a, b) {',
-      '  return a + SEP + b;',
-      '}',
-      '',
-      'module.exports = { join };',
-      '',
-    ].join('\n');
-    const prog = standaloneProgram(src, 'javascript', 'join')!;
-    expect(prog).toContain("'use strict';");
-    expect(prog).toContain('const SEP = "/";');
-    expect(prog).toMatch(/^function join\(a, b\) \{/m);
-    expect(prog).not.toContain('export ');
-    expect(prog).not.toContain("require('path')");
-    expect(prog).not.toContain('module.exports');
-    expect(standaloneProgram(src, 'javascript', 'missing')).toBeNull();
-  });
-});
 
 describe('paths', () => {
   it('knows languages and test files', () => {
