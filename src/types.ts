@@ -2,7 +2,12 @@
 // Every module talks to the others through these types; the method's core (src/cosplay) depends only on
 // the `Llm` and `Executor` interfaces below, never on HTTP or processes.
 
-export type Language = 'python' | 'javascript';
+export type Language = 'python' | 'javascript' | 'typescript';
+
+/** JavaScript or TypeScript: languages that run on Node (TypeScript transpiled on the way in). */
+export function isJsFamily(language: Language): boolean {
+  return language === 'javascript' || language === 'typescript';
+}
 export type TaskKind = 'stdio' | 'function';
 
 /** A problem statement plus what the code must look like. */

@@ -4,7 +4,11 @@
 // The ut-output prompt never shows a candidate code: the expected output must come from the problem alone.
 import type { ChatMessage, Language, LlmRequest, Purpose, Stage, Task, UnitTest } from '../types.js';
 
-const LANGUAGE_NAME: Record<Language, string> = { python: 'Python', javascript: 'JavaScript' };
+const LANGUAGE_NAME: Record<Language, string> = {
+  python: 'Python',
+  javascript: 'JavaScript',
+  typescript: 'TypeScript',
+};
 
 /** Completion-token caps per purpose (fit GitHub Models' ~4k output tokens per request). */
 export const MAX_TOKENS: Record<Purpose, number> = {

@@ -33,7 +33,7 @@ export function parseList(text: string, key: 'observations' | 'ideas' | 'inputs'
 
 /** A JSON value as a literal expression of the task's language (for `expected` given as a non-string). */
 export function toLiteral(v: unknown, language: Language): string {
-  if (language === 'javascript') return JSON.stringify(v);
+  if (language !== 'python') return JSON.stringify(v);
   if (v === null) return 'None';
   if (v === true) return 'True';
   if (v === false) return 'False';

@@ -24,6 +24,7 @@ import { CellStore, sha256, STORE_FORMAT } from './store.js';
 import { PYTHON_SUPERVISOR } from './harness-python.js';
 import { JS_HARNESS } from './harness-js.js';
 import { JS_REPO_HARNESS } from './harness-js-repo.js';
+import { transpileExpression, transpileModule } from './typescript.js';
 import { resolveNode, resolvePython } from './runtime.js';
 import { resolve } from 'node:path';
 
@@ -104,8 +105,10 @@ function dedupeBy<T>(items: readonly T[], key: (item: T) => string): { unique: T
 /** Checks the request's shape; a malformed request is the caller's mistake (UserError). */
 export function validateRequest(req: ExecRequest): void {
   if (!req || typeof req !== 'object') throw new UserError('the request must be an object');
-  if (req.language !== 'python' && req.language !== 'javascript')
-    throw new UserError(`"language" must be "python" or "javascript", not ${JSON.stringify(req.language)}`);
+  if (req.language !== 'python' && req.language !== 'javascript' && req.language !== 'typescript')
+    throw new UserError(
+      `"language" must be "python", "javascript" or "typescript", not ${JSON.stringify(req.language)}`,
+    );
   if (req.kind !== 'stdio' && req.kind !== 'function')
     throw new UserError(`"kind" must be "stdio" or "function", not ${JSON.stringify(req.kind)}`);
   if (!Array.isArray(req.codes) || req.codes.some((c) => typeof c !== 'string'))
@@ -201,6 +204,33 @@ export function judge(
   return cell(valuesAgree(raw.value, exp, tolerance) ? 'pass' : 'fail', out);
 }
 
+/**
+ * A TypeScript request as the JavaScript harnesses run it: the tests' expressions without their types; standalone
+ * codes transpiled here (an ES module, then made a script as JavaScript's are); in repository context the codes
+ * stay TypeScript, since the harness transpiles the target and every TypeScript file it imports (the path says
+ * it is TypeScript).
+ */
+function asJavaScript(req: ExecRequest): ExecRequest {
+  const tests = req.tests.map((t) => {
+    if (!isFunctionTest(t)) return t;
+    return {
+      ...t,
+      call: transpileExpression(t.call),
+      ...(t.expected !== undefined ? { expected: transpileExpression(t.expected) } : {}),
+    };
+  });
+  const codes = req.repo
+    ? req.codes
+    : req.codes.map((c) => {
+        try {
+          return transpileModule(c, 'esm');
+        } catch {
+          return c; // the harness reports the syntax error
+        }
+      });
+  return { ...req, language: 'javascript', codes, tests };
+}
+
 export class Engine implements SandboxExecutor {
   private readonly pool: WorkerPool;
   private readonly expectedCache = new Map<string, ExpectedValue>();
@@ -255,6 +285,7 @@ export class Engine implements SandboxExecutor {
 
   async run(req: ExecRequest): Promise<CellResult[][]> {
     validateRequest(req);
+    if (req.language === 'typescript') return this.run(asJavaScript(req));
     const { language, kind } = req;
     if (req.codes.length === 0) return [];
     if (req.tests.length === 0) return req.codes.map(() => []);

@@ -14,12 +14,65 @@
 // job.repo = {root, file, format} and job.names = identifiers the tests use.
 import { JS_SERIALISE } from './harness-js.js';
 
+// How a TypeScript specifier resolves when Node's own resolution does not find it (or, `aliasOnly`, when a
+// tsconfig path alias other than a bare `*` matches it first): './x.js' is './x.ts', './x' is './x.ts' or
+// './x/index.ts', an alias maps to its targets. Shared by the CommonJS resolver and the ES-module resolve hook
+// (which runs in its own thread: the text is embedded there as a string). Needs `fs` and `path` in scope.
+const TS_RESOLVE_SOURCE = String.raw`
+function tsFile(b) {
+  const isFile = (p) => { try { return fs.statSync(p).isFile(); } catch (e) { return false; } };
+  const cands = [];
+  const m = /\.(m|c)?jsx?$/.exec(b);
+  if (m) {
+    const stem = b.slice(0, b.length - m[0].length);
+    cands.push(stem + (m[1] === 'm' ? '.mts' : m[1] === 'c' ? '.cts' : '.ts'), stem + '.tsx');
+  }
+  cands.push(b);
+  for (const e of ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs', '.json']) cands.push(b + e);
+  for (const e of ['.ts', '.tsx', '.mts', '.js', '.mjs', '.cjs']) cands.push(path.join(b, 'index' + e));
+  for (const c of cands) if (isFile(c)) return c;
+  return null;
+}
+function tsResolve(spec, from, aliases, aliasOnly) {
+  if (typeof spec !== 'string' || spec.startsWith('node:') || /^[a-z][a-z0-9+.-]*:/i.test(spec) && !spec.startsWith('file:')) return null;
+  const isRel = spec === '.' || spec === '..' || spec.startsWith('./') || spec.startsWith('../') || spec.startsWith('/');
+  const bases = [];
+  if (aliasOnly) {
+    if (isRel) return null;
+    let best = null;
+    for (const a of aliases || []) {
+      if (a.pattern === '*') continue;
+      const star = a.pattern.indexOf('*');
+      let m = null;
+      if (star < 0) { if (spec === a.pattern) m = ''; }
+      else {
+        const pre = a.pattern.slice(0, star);
+        const suf = a.pattern.slice(star + 1);
+        if (spec.length >= pre.length + suf.length && spec.startsWith(pre) && spec.endsWith(suf)) m = spec.slice(pre.length, spec.length - suf.length);
+      }
+      // The longest matching prefix wins, as in TypeScript.
+      if (m !== null && (!best || a.pattern.length > best.a.pattern.length)) best = { a, m };
+    }
+    if (best) for (const t of best.a.targets) bases.push(t.split('*').join(best.m));
+  } else if (spec.startsWith('file:')) {
+    try { bases.push(decodeURIComponent(new URL(spec).pathname)); } catch (e) {}
+  } else if (isRel) bases.push(path.resolve(from, spec));
+  else for (const a of aliases || []) if (a.pattern === '*') for (const t of a.targets) bases.push(t.split('*').join(spec));
+  for (const b of bases) {
+    const f = tsFile(b);
+    if (f) return f;
+  }
+  return null;
+}
+`;
+
 export const JS_REPO_HARNESS = String.raw`
 'use strict';
 const fs = require('fs');
 const vm = require('vm');
 const util = require('util');
 const Module = require('module');
+const path = require('path');
 const { pathToFileURL } = require('url');
 const CFG = JSON.parse(process.argv[1]);
 const OUTLIM = CFG.outputLimit;
@@ -56,7 +109,7 @@ function fmtErr(e) {
       const frames = [];
       for (const l of e.stack.split('\n')) {
         if (/^\s+at /.test(l)) {
-          if (!/node:internal|\[eval\]|cosplay-(test|expected)\.js/.test(l) && frames.length < 8) frames.push(l);
+          if (!/node:internal|\[eval\]|cosplay-(test|expected)\.js|data:text\/javascript/.test(l) && frames.length < 8) frames.push(l);
         } else if (frames.length === 0) head.push(l);
       }
       return capTail(head.concat(frames).join('\n'));
@@ -87,7 +140,10 @@ process.on('unhandledRejection', (e) => { if (!asyncError) asyncError = e; });
 
 async function load(job) {
   const repo = job.repo;
-  const source = job.code + epilogue(job.names || []);
+  const tail = epilogue(job.names || []);
+  const source = job.code + tail;
+  const url = pathToFileURL(repo.file).href;
+  if (repo.ts) return loadTypeScript(job, url, tail);
   for (const ext of ['.js', '.cjs']) {
     const original = Module._extensions[ext];
     Module._extensions[ext] = function (m, filename) {
@@ -95,7 +151,6 @@ async function load(job) {
       return original(m, filename);
     };
   }
-  const url = pathToFileURL(repo.file).href;
   if (repo.format === 'module' || /\.mjs$/.test(repo.file)) return importEsm(url, source);
   try {
     return require(repo.file);
@@ -119,6 +174,73 @@ function importEsm(url, source) {
   Module.register('data:text/javascript,' + encodeURIComponent(ESM_HOOKS), { data: { url, source } });
   return import(url);
 }
+
+// TypeScript: every .ts/.tsx/.mts/.cts file the module graph reaches is transpiled on load (sucrase, required
+// from job.repo.ts.transpiler), ES modules by a load hook and CommonJS by extension hooks; the target's text is
+// the candidate's. Specifiers resolve as TypeScript resolves them: './x.js' for './x.ts', no extension, a
+// directory's index, the tsconfig's path aliases.
+${TS_RESOLVE_SOURCE}
+const TS_RESOLVE = ${JSON.stringify(TS_RESOLVE_SOURCE)};
+function loadTypeScript(job, url, tail) {
+  const repo = job.repo;
+  const ts = repo.ts;
+  const sucrase = require(ts.transpiler);
+  const tsx = (f) => /\.tsx$/i.test(f);
+  const toCjs = (code, f) => sucrase.transform(code, { transforms: ['typescript', 'imports'].concat(tsx(f) ? ['jsx'] : []), disableESTransforms: true, filePath: f }).code;
+  for (const ext of ['.ts', '.tsx', '.cts', '.mts']) {
+    Module._extensions[ext] = function (m, filename) {
+      const text = filename === repo.file ? job.code : fs.readFileSync(filename, 'utf8');
+      const js = toCjs(text, filename);
+      return m._compile(filename === repo.file ? js + tail : js, filename);
+    };
+  }
+  const resolveFilename = Module._resolveFilename;
+  Module._resolveFilename = function (request, parent, isMain, options) {
+    const from = parent && parent.filename ? path.dirname(parent.filename) : repo.root;
+    const aliased = tsResolve(request, from, ts.aliases, true);
+    if (aliased) return aliased;
+    try {
+      return resolveFilename.call(this, request, parent, isMain, options);
+    } catch (e) {
+      const found = tsResolve(request, from, ts.aliases, false);
+      if (found) return found;
+      throw e;
+    }
+  };
+  if (repo.format === 'module') {
+    Module.register('data:text/javascript,' + encodeURIComponent(TS_ESM_HOOKS), {
+      data: { url, source: job.code, tail, transpiler: ts.transpiler, aliases: ts.aliases },
+    });
+    return import(url);
+  }
+  return require(repo.file);
+}
+const TS_ESM_HOOKS =
+  'import { createRequire } from "node:module";\n' +
+  'import fs from "node:fs";\n' +
+  'import path from "node:path";\n' +
+  'import { pathToFileURL, fileURLToPath } from "node:url";\n' +
+  'let D, sucrase;\n' +
+  TS_RESOLVE +
+  'export async function initialize(d) { D = d; sucrase = createRequire(d.transpiler)(d.transpiler); }\n' +
+  'const isTs = (u) => /^file:.*\\.(m?ts|tsx)$/i.test(u);\n' +
+  'function js(code, u) { return sucrase.transform(code, { transforms: ["typescript"].concat(/\\.tsx$/i.test(u) ? ["jsx"] : []), disableESTransforms: true }).code; }\n' +
+  'export async function resolve(spec, context, next) {\n' +
+  '  const from = context.parentURL && context.parentURL.startsWith("file:") ? path.dirname(fileURLToPath(context.parentURL)) : process.cwd();\n' +
+  '  const aliased = tsResolve(spec, from, D.aliases, true);\n' +
+  '  if (aliased) return { url: pathToFileURL(aliased).href, shortCircuit: true };\n' +
+  '  try { return await next(spec, context); } catch (e) {\n' +
+  '    const found = tsResolve(spec, from, D.aliases, false);\n' +
+  '    if (found) return { url: pathToFileURL(found).href, shortCircuit: true };\n' +
+  '    throw e;\n' +
+  '  }\n' +
+  '}\n' +
+  'export async function load(url, context, next) {\n' +
+  '  if (url === D.url) return { format: "module", source: (isTs(url) ? js(D.source, url) : D.source) + D.tail, shortCircuit: true };\n' +
+  '  if (isTs(url)) return { format: "module", source: js(fs.readFileSync(fileURLToPath(url), "utf8"), url), shortCircuit: true };\n' +
+  '  if (/^file:.*\\.cts$/i.test(url)) return { format: "commonjs", shortCircuit: true };\n' +
+  '  return next(url, context);\n' +
+  '}\n';
 
 function asValue(source) {
   return '(' + String(source).replace(/[\s;]+$/, '') + '\n)';

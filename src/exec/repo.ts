@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Language, RepoContext } from '../types.js';
 import { UserError } from '../types.js';
 import { sandboxedPath } from './sandbox.js';
+import { isTypeScriptFile, locateTranspiler, pathAliases, type PathAlias } from './typescript.js';
 
 /** What a harness needs to load `path` of the repository as its real module (paths as the sandbox sees them). */
 export interface HarnessRepo {
@@ -22,6 +23,8 @@ export interface HarnessRepo {
   isPackage?: boolean;
   /** JavaScript: how Node loads the file. */
   format?: 'module' | 'commonjs';
+  /** TypeScript: the transpiler's file and the tsconfig's path aliases (see typescript.ts). */
+  ts?: { transpiler: string; aliases: PathAlias[] };
 }
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -88,8 +91,8 @@ export function pythonModuleOf(
 
 /** JavaScript: ES module or CommonJS, as Node decides for the file (extension, then the nearest package.json). */
 export function jsFormatOf(root: string, rel: string): 'module' | 'commonjs' {
-  if (/\.mjs$/i.test(rel)) return 'module';
-  if (/\.cjs$/i.test(rel)) return 'commonjs';
+  if (/\.m[jt]s$/i.test(rel)) return 'module';
+  if (/\.c[jt]s$/i.test(rel)) return 'commonjs';
   let dir = path.dirname(path.join(root, rel));
   for (;;) {
     const pkg = path.join(dir, 'package.json');
@@ -117,6 +120,19 @@ export function harnessRepo(repo: RepoContext, language: Language, sandboxed: bo
     out.module = m.module;
     out.isPackage = m.isPackage;
     out.importRoots = [...new Set([m.importRoot, root, ...(m.scriptDir ? [m.scriptDir] : [])])].map(show);
-  } else out.format = jsFormatOf(root, repo.path);
+  } else {
+    out.format = jsFormatOf(root, repo.path);
+    if (isTypeScriptFile(repo.path)) {
+      const where = locateTranspiler();
+      if (!where)
+        throw new UserError(
+          'TypeScript needs its transpiler (the sucrase package, or dist/ts-transpile.cjs)',
+        );
+      out.ts = {
+        transpiler: show(where.file),
+        aliases: pathAliases(root, file).map((a) => ({ pattern: a.pattern, targets: a.targets.map(show) })),
+      };
+    }
+  }
   return out;
 }

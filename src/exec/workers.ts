@@ -16,6 +16,7 @@ import { JS_HARNESS } from './harness-js.js';
 import { JS_REPO_HARNESS } from './harness-js-repo.js';
 import { PYTHON_SUPERVISOR } from './harness-python.js';
 import type { HarnessRepo } from './repo.js';
+import { locateTranspiler } from './typescript.js';
 import { resolveNode, resolvePrlimit, resolvePython, type Runtime } from './runtime.js';
 import {
   bwrapArgs,
@@ -299,8 +300,10 @@ class Launcher {
             '--',
           ]
         : [];
+      // Repository context may be TypeScript: the transpiler is shown read-only (one file in the bundle).
+      const transpiler = repo ? locateTranspiler() : null;
       const args = bwrapArgs(bw, {
-        readOnly: node.readOnly,
+        readOnly: transpiler ? [...node.readOnly, transpiler.bind] : node.readOnly,
         asPid1: false,
         tmpMb: this.tmpMb(),
         env: harnessEnv(SANDBOX_WORKDIR),

@@ -26,6 +26,7 @@ export function fencedBlocks(text: string): FencedBlock[] {
 const LANG_TAGS: Record<Language, string[]> = {
   python: ['python', 'py', 'python3'],
   javascript: ['javascript', 'js', 'node', 'mjs', 'cjs', 'typescript', 'ts', 'jsx'],
+  typescript: ['typescript', 'ts', 'tsx', 'mts', 'cts', 'javascript', 'js'],
 };
 
 /**

@@ -74,7 +74,7 @@ export function splitStatements(source: string, language: Language): SplitSource
     // Trailing blank lines and column-0 comments belong to the gap, not to the statement.
     // (Python keeps indented comments: they are part of the body above.)
     const gap = (l: LineInfo) =>
-      l.blank || (!l.hasCode && (language === 'javascript' || (l.indent === 0 && !l.continuation)));
+      l.blank || (!l.hasCode && (language !== 'python' || (l.indent === 0 && !l.continuation)));
     while (endLine > startLine && gap(lines[endLine]!)) endLine--;
     let commentStartLine = startLine;
     while (commentStartLine > 0) {

@@ -69,7 +69,7 @@ export function moduleStyleOf(source: string): ModuleStyle | null {
   return null;
 }
 
-const BLANK: Record<Language, string> = { python: '\n\n\n', javascript: '\n\n' };
+const BLANK: Record<Language, string> = { python: '\n\n\n', javascript: '\n\n', typescript: '\n\n' };
 
 const DEFINES = new Set<Statement['kind']>(['function', 'class', 'binding', 'export-assign']);
 
@@ -98,12 +98,12 @@ function importPresent(target: SplitSource, bound: Set<string>, text: string, na
 export function mergeImports(content: string, language: Language, importTexts: string[]): string {
   const target = splitStatements(content, language);
   const bound = boundNames(target);
-  const style = language === 'javascript' ? (moduleStyleOf(content) ?? 'commonjs') : 'commonjs';
+  const style = language !== 'python' ? (moduleStyleOf(content) ?? 'commonjs') : 'commonjs';
   const add: string[] = [];
   for (const text of importTexts) {
     const names = splitStatements(text, language).statements.flatMap((st) => st.imports ?? []);
     if (importPresent(target, bound, text, names)) continue;
-    const converted = language === 'javascript' ? convertImport(text, style) : text;
+    const converted = language !== 'python' ? convertImport(text, style) : text;
     if (!add.includes(converted)) add.push(converted);
   }
   return add.length > 0 ? insertImports(content, language, add) : content;
@@ -162,7 +162,7 @@ export function insertCode(existing: string | null, code: string, options: Inser
       case 'directive': {
         if (target && importPresent(target, bound, statementText(cand, st), st.imports ?? [])) break;
         const importText = statementText(cand, st);
-        const converted = language === 'javascript' ? convertImport(importText, style) : importText;
+        const converted = language !== 'python' ? convertImport(importText, style) : importText;
         if (converted !== importText)
           notes.push(
             `Rewrote \`${clip(importText)}\` as \`${clip(converted)}\` to match the file's module style.`,
@@ -216,7 +216,7 @@ export function insertCode(existing: string | null, code: string, options: Inser
   let exportPrefix = '';
   let inlineTrailer = ''; // replaces `module.exports.f = function ...` in place
   let endTrailer = ''; // `module.exports.f = f;` at the end, after any `module.exports = {...}`
-  if (language === 'javascript') {
+  if (language !== 'python') {
     const existingEntry = targetDefs.get(entry);
     const exportedElsewhere = existing !== null && isExported(existing, entry);
     if (existingEntry?.exportPrefix) exportPrefix = existingEntry.exportPrefix;
@@ -427,7 +427,7 @@ export async function writeSelectedCode(code: string, options: WriteCodeOptions)
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   const insertOptions = { ...options };
-  if (options.language === 'javascript' && !options.defaultModuleStyle) {
+  if (options.language !== 'python' && !options.defaultModuleStyle) {
     insertOptions.defaultModuleStyle = await moduleStyleForPath(options.root, options.target);
   }
   const result = insertCode(existing, code, insertOptions);

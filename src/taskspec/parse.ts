@@ -286,8 +286,8 @@ function extractForm(text: string): RawSpec | null {
 // ---------------------------------------------------------------------------------------------------------
 // Validation
 
-/** Normalises a language name; `typescript` is reported separately. */
-export function normaliseLanguage(value: string): Language | 'typescript' | null {
+/** Normalises a language name. */
+export function normaliseLanguage(value: string): Language | null {
   const v = value
     .trim()
     .toLowerCase()
@@ -296,7 +296,7 @@ export function normaliseLanguage(value: string): Language | 'typescript' | null
   if (['python', 'python3', 'py', 'cpython'].includes(v)) return 'python';
   if (['javascript', 'js', 'node', 'nodejs', 'node.js', 'ecmascript', 'mjs', 'cjs'].includes(v))
     return 'javascript';
-  if (['typescript', 'ts', 'tsx'].includes(v)) return 'typescript';
+  if (['typescript', 'ts', 'tsx', 'mts', 'cts'].includes(v)) return 'typescript';
   return null;
 }
 
@@ -307,10 +307,11 @@ export function normaliseKind(value: string): TaskKind | null {
   return null;
 }
 
-const TYPESCRIPT_MESSAGE =
-  'TypeScript is not supported yet: candidates run in a sandbox that executes Python and JavaScript, and it does not strip types. Write the spec for `javascript` (a .js, .mjs or .cjs target; JSDoc types are fine), or use `python`.';
-
-const EXTENSIONS: Record<Language, string[]> = { python: ['.py'], javascript: ['.js', '.mjs', '.cjs'] };
+const EXTENSIONS: Record<Language, string[]> = {
+  python: ['.py'],
+  javascript: ['.js', '.mjs', '.cjs'],
+  typescript: ['.ts', '.mts', '.cts', '.tsx'],
+};
 
 /** First non-empty line of a short field, without Markdown decoration. */
 function shortValue(value: string | undefined): string {
@@ -346,14 +347,16 @@ function validate(raw: RawSpec, options: ParseSpecOptions, warnings: string[]): 
   let language: Language | undefined;
   const langText = shortValue(f.language);
   if (langText === '')
-    problems.push({ field: 'language', message: 'Language is missing: write `python` or `javascript`.' });
+    problems.push({
+      field: 'language',
+      message: 'Language is missing: write `python`, `javascript` or `typescript`.',
+    });
   else {
     const l = normaliseLanguage(langText);
-    if (l === 'typescript') problems.push({ field: 'language', message: TYPESCRIPT_MESSAGE });
-    else if (l === null)
+    if (l === null)
       problems.push({
         field: 'language',
-        message: `Language \`${clip(langText)}\` is not supported: write \`python\` or \`javascript\`.`,
+        message: `Language \`${clip(langText)}\` is not supported: write \`python\`, \`javascript\` or \`typescript\`.`,
       });
     else language = l;
   }
@@ -382,7 +385,7 @@ function validate(raw: RawSpec, options: ParseSpecOptions, warnings: string[]): 
   if (targetText === '')
     problems.push({
       field: 'target',
-      message: `Target file is missing: give the repository path the code goes into, e.g. \`${language === 'javascript' ? 'src/math.js' : 'src/mathutil.py'}\`.`,
+      message: `Target file is missing: give the repository path the code goes into, e.g. \`${language === 'javascript' ? 'src/math.js' : language === 'typescript' ? 'src/math.ts' : 'src/mathutil.py'}\`.`,
     });
   else {
     const check = checkRepoPath(targetText, options);
@@ -393,9 +396,7 @@ function validate(raw: RawSpec, options: ParseSpecOptions, warnings: string[]): 
       });
     else {
       const ext = extensionOf(check.path);
-      if (['.ts', '.tsx', '.mts', '.cts'].includes(ext))
-        problems.push({ field: 'target', message: TYPESCRIPT_MESSAGE });
-      else if (language && !EXTENSIONS[language].includes(ext))
+      if (language && !EXTENSIONS[language].includes(ext))
         problems.push({
           field: 'target',
           message: `Target file \`${check.path}\` does not fit language ${language}: use a ${EXTENSIONS[language].join(', ')} file.`,
@@ -413,7 +414,7 @@ function validate(raw: RawSpec, options: ParseSpecOptions, warnings: string[]): 
     if (sigText === '' && !raw.entryPoint) {
       problems.push({
         field: 'signature',
-        message: `Signature is missing: a function task needs the function's signature, e.g. \`${language === 'javascript' ? 'function add(a, b)' : 'def add(a: int, b: int) -> int'}\`.`,
+        message: `Signature is missing: a function task needs the function's signature, e.g. \`${language === 'javascript' ? 'function add(a, b)' : language === 'typescript' ? 'function add(a: number, b: number): number' : 'def add(a: int, b: int) -> int'}\`.`,
       });
     } else {
       signature = sigText === '' ? undefined : stripBody(sigText, language);
@@ -430,7 +431,7 @@ function validate(raw: RawSpec, options: ParseSpecOptions, warnings: string[]): 
         if (!entryPoint)
           problems.push({
             field: 'signature',
-            message: `The function's name could not be read from the signature \`${clip(sigText.split('\n')[0]!)}\`: write it as \`${language === 'javascript' ? 'function name(args)' : 'def name(args) -> type'}\`.`,
+            message: `The function's name could not be read from the signature \`${clip(sigText.split('\n')[0]!)}\`: write it as \`${language && language !== 'python' ? 'function name(args)' : 'def name(args) -> type'}\`.`,
           });
       }
       if (signature && language === 'python' && /^\s*(export\s+)?(async\s+)?function\b/m.test(signature))
@@ -438,10 +439,10 @@ function validate(raw: RawSpec, options: ParseSpecOptions, warnings: string[]): 
           field: 'signature',
           message: 'The signature is JavaScript but the language is python.',
         });
-      if (signature && language === 'javascript' && /^\s*(async\s+)?def\s/m.test(signature))
+      if (signature && language && language !== 'python' && /^\s*(async\s+)?def\s/m.test(signature))
         problems.push({
           field: 'signature',
-          message: 'The signature is Python but the language is javascript.',
+          message: `The signature is Python but the language is ${language}.`,
         });
     }
   } else if (kind === 'stdio') {
@@ -571,7 +572,7 @@ export function entryPointFromSignature(signature: string, language?: Language):
     /^\s*([A-Za-z_$][\w$]*)\s*\(/m,
   ];
   const ordered =
-    language === 'javascript'
+    language === 'javascript' || language === 'typescript'
       ? [patterns[1]!, patterns[2]!, patterns[3]!, patterns[0]!, patterns[4]!]
       : patterns;
   for (const re of ordered) {

@@ -87,6 +87,7 @@ function identifiersOutsideStrings(s: string): string[] {
 const LITERAL_NAMES: Record<Language, Set<string>> = {
   python: new Set(['True', 'False', 'None']),
   javascript: new Set(['true', 'false', 'null', 'undefined', 'NaN', 'Infinity']),
+  typescript: new Set(['true', 'false', 'null', 'undefined', 'NaN', 'Infinity']),
 };
 
 /** A literal expression of the language (numbers, strings, lists, dicts, tuples of those; no names). */
@@ -94,7 +95,7 @@ export function isLiteral(expr: string, language: Language): boolean {
   const e = expr.trim();
   if (e === '') return false;
   if (language === 'python' && /\bf["']|\blambda\b/.test(e)) return false;
-  if (language === 'javascript' && /`/.test(e)) return false;
+  if (language !== 'python' && /`/.test(e)) return false;
   // Numbers (1e5, 0x1f, 3j, 10n) start with a digit and are not identifiers.
   return identifiersOutsideStrings(e).every((w) => LITERAL_NAMES[language].has(w));
 }
