@@ -12,7 +12,10 @@
 //   (`function f(`, `f(...) {`, `async f(`, `static f(`, `f = function`, `f: function`, `const f = (...) =>`,
 //   `X.prototype.f = function`); getters, setters and type-only blocks (@typedef, @callback) are not functions.
 //
-//   node scripts/count-documented.mjs DIR python|javascript            > documented.json
+//   TypeScript: the same, on lines with their modifiers, type parameters and return types taken off; a function's
+//   documented overload signatures and its implementation count once; declaration files (.d.ts) are not read.
+//
+//   node scripts/count-documented.mjs DIR python|javascript|typescript  > documented.json
 //   node scripts/count-documented.mjs --compare documented.json gate.json [SECONDS]
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -53,7 +56,8 @@ function files(root, exts, rel = '') {
     } else if (
       exts.test(e.name) &&
       !/^(test_.*|.*_test|conftest|setup)\.py$/.test(e.name) &&
-      !/\.(test|spec|min)\.[cm]?js$/.test(e.name)
+      !/\.(test|spec|min)\.[cm]?[jt]sx?$/.test(e.name) &&
+      !/\.d\.[cm]?ts$/.test(e.name)
     ) {
       if (statSync(path.join(root, r)).size <= 1024 * 1024) out.push(r);
     }
@@ -99,6 +103,7 @@ print(json.dumps(out))
 // [pattern, where]: 'top' definitions count at column 0 only (indented, they are nested in a function and
 // unreachable from the module: counted apart); 'member' ones (method syntax) only when indented (in a class or
 // object body; at column 0 that shape is a call).
+// TypeScript adds modifiers, type parameters and return types (see tsLine: they are taken off the line first).
 const JS_DEF = [
   [/^module\.exports\s*=\s*(?:async\s+)?function\s*\*?\s*([A-Za-z_$][\w$]*)\s*\(/, 'top'],
   [/^(?:export\s+(?:default\s+)?)?(?:async\s+)?function\s*\*?\s*([A-Za-z_$][\w$]*)\s*\(/, 'top'],
@@ -130,23 +135,48 @@ const NOT_NAMES = new Set([
   'await',
 ]);
 
-function countJs(root) {
+// A TypeScript definition line without its types and modifiers, so that JS_DEF reads it:
+// `public static async f<T>(a: T): Promise<T> {` -> `static async f(a: T) {`.
+function tsLine(line) {
+  return line
+    .replace(
+      /^(?:export\s+)?(?:declare\s+)?(?:(?:public|private|protected|override|readonly|abstract|accessor)\s+)+/,
+      '',
+    )
+    .replace(
+      /^((?:export\s+(?:default\s+)?)?(?:static\s+)?(?:async\s+)?(?:function\s*\*?\s*)?[A-Za-z_$][\w$]*)\s*<[^(]*?>\s*\(/,
+      '$1(',
+    )
+    .replace(/^((?:export\s+)?(?:const|let|var)\s+[A-Za-z_$][\w$]*)\s*:[^=]+=/, '$1 =')
+    .replace(/=\s*(async\s+)?<[^(]*?>\s*\(/, '= $1(')
+    .replace(/\)\s*:\s*[^{;=]*?(\s*(?:=>|\{|;|$))/, ')$1');
+}
+
+function countJs(root, ts = false) {
   const documented = [];
   let nested = 0;
-  for (const rel of files(root, /\.[cm]?js$/)) {
+  for (const rel of files(root, ts ? /\.[cm]?tsx?$/ : /\.[cm]?js$/)) {
+    // TypeScript overloads: the documented signatures and the implementation are ONE function.
+    const overloaded = new Set();
     const src = readFileSync(path.join(root, rel), 'utf8');
     const head = src.split('\n').slice(0, 20);
     if (head.some((l) => l.length > 5000) || src.length / Math.max(1, src.split('\n').length) > 300) continue;
     for (const m of src.matchAll(/\/\*\*([\s\S]*?)\*\/[ \t]*\r?\n((?:[ \t]*\r?\n)?)([^\n]*)/g)) {
       const body = m[1];
       if (/@typedef|@callback/.test(body) && !/@(param|returns?)\b/.test(body)) continue;
-      const line = m[3].trim();
+      const line = ts ? tsLine(m[3].trim()) : m[3].trim();
       const indented = /^[ \t]/.test(m[3]);
       if (/^(get|set)\s+[A-Za-z_$]/.test(line)) continue;
       for (const [re, where] of JS_DEF) {
         const d = re.exec(line);
         if (!d || NOT_NAMES.has(d[1])) continue;
         if (where === 'member' && (!indented || /\bfunction\b|;\s*$/.test(line))) continue;
+        // TypeScript: a name defined again at the top level of a module is an overload (one function); a value
+        // computed by an immediately invoked function (`= (() => { ... })()`) is not a function.
+        if (ts && where === 'top' && !indented) {
+          if (overloaded.has(d[1]) || /=\s*\(\s*(?:\(|function\b|async\b)/.test(line)) break;
+          overloaded.add(d[1]);
+        }
         if (where === 'top' && indented) nested++;
         else documented.push({ path: rel, name: d[1], member: d[1] });
         break;
@@ -165,12 +195,15 @@ function count(root, language) {
     });
     return JSON.parse(out.toString());
   }
-  return countJs(root);
+  return { language, ...countJs(root, language === 'typescript') };
 }
 
 function compare(documentedFile, gateFile, seconds) {
   const doc = JSON.parse(readFileSync(documentedFile, 'utf8'));
-  const gate = JSON.parse(readFileSync(gateFile, 'utf8')).targets;
+  // Only the counted language (a TypeScript package may ship its compiled JavaScript beside the sources).
+  const gate = JSON.parse(readFileSync(gateFile, 'utf8')).targets.filter(
+    (t) => !doc.language || doc.language === 'python' || t.language === doc.language,
+  );
   // Match by (path, member name): the text count does not know class names.
   const pool = new Map();
   for (const t of gate) {

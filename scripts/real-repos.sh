@@ -11,12 +11,15 @@
 # Layouts: requests, idna, markupsafe, attrs, dateutil, pygments: flat (PKG/ at the root); click, jinja2, urllib3: src layout
 # (src/PKG/). JavaScript: express (CommonJS, dependencies installed), commander (CommonJS classes), micromark
 # and unified (ESM only, "type": "module", dependencies installed; unified has a class with many methods).
+# TypeScript (packages that publish their .ts sources): zod 4 (ESM, imports say './x.js' for './x.ts'; its v3 API
+# uses namespaces, which run through the repository's own `typescript`, installed as `npm ci` would install this
+# devDependency) and rxjs 7 (CommonJS, extensionless imports, enums, tsconfig paths, tslib).
 set -euo pipefail
 
 OUT=${1:-/tmp/cosplay-real}
 ACTION=${2:-build}
 HERE=$(cd "$(dirname "$0")/.." && pwd)
-mkdir -p "$OUT/debs" "$OUT/npm" "$OUT/py" "$OUT/js"
+mkdir -p "$OUT/debs" "$OUT/npm" "$OUT/py" "$OUT/js" "$OUT/ts"
 
 # Debian package -> module directories -> layout.
 PY_PACKAGES=(
@@ -39,6 +42,11 @@ JS_PACKAGES=(
   "commander commander@14.0.3"
   "micromark micromark@4.0.2"
   "unified unified@11.0.5"
+)
+
+TS_PACKAGES=(
+  "zod zod@4.6.7 typescript@5.9"
+  "rxjs rxjs@7.8.2"
 )
 
 if [ ! -f "$OUT/.apt-deps" ]; then
@@ -72,7 +80,21 @@ for spec in "${JS_PACKAGES[@]}"; do
   [ -d "$dest/node_modules" ] || touch "$dest/.no-deps"
 done
 
-echo "fixtures in $OUT: $(ls "$OUT/py" | tr '\n' ' ')$(ls "$OUT/js" | tr '\n' ' ')"
+for spec in "${TS_PACKAGES[@]}"; do
+  read -r name pkg dev <<<"$spec"
+  dest="$OUT/ts/$name"
+  [ -d "$dest/node_modules" ] && continue
+  rm -rf "$dest" && mkdir -p "$dest"
+  tgz=$(cd "$OUT/npm" && npm pack "$pkg" --silent 2>/dev/null | tail -1)
+  tar -xzf "$OUT/npm/$tgz" -C "$dest" --strip-components=1
+  (cd "$dest" && npm install --omit=dev --ignore-scripts --no-audit --no-fund --legacy-peer-deps --silent >/dev/null 2>&1) || true
+  if [ -n "${dev:-}" ]; then
+    (cd "$dest" && npm install --no-save --ignore-scripts --no-audit --no-fund --legacy-peer-deps --silent "$dev" >/dev/null 2>&1) || true
+  fi
+  mkdir -p "$dest/node_modules"
+done
+
+echo "fixtures in $OUT: $(ls "$OUT/py" | tr '\n' ' ')$(ls "$OUT/js" | tr '\n' ' ')$(ls "$OUT/ts" | tr '\n' ' ')"
 
 if [ "$ACTION" = run ]; then
   # The CLI of this checkout (not the committed bundle, which may be older): compiled by tsc under node_modules.
@@ -80,10 +102,10 @@ if [ "$ACTION" = run ]; then
   (cd "$HERE" && npx tsc -p tsconfig.json --noEmit false --outDir "$BUILD" --declaration false) ||
     echo "(tsc reported type errors; running what it emitted)"
   CLI=(node "$BUILD/src/cli.js")
-  for d in "$OUT"/py/* "$OUT"/js/*; do
+  for d in "$OUT"/py/* "$OUT"/js/* "$OUT"/ts/*; do
     name=$(basename "$d")
     lang=python
-    case "$d" in */js/*) lang=javascript ;; esac
+    case "$d" in */js/*) lang=javascript ;; */ts/*) lang=typescript ;; esac
     echo "== $name"
     node "$HERE/scripts/count-documented.mjs" "$d" "$lang" > "$OUT/$name.documented.json"
     start=$(date +%s.%N)

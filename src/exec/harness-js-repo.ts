@@ -18,6 +18,33 @@ import { JS_SERIALISE } from './harness-js.js';
 // tsconfig path alias other than a bare `*` matches it first): './x.js' is './x.ts', './x' is './x.ts' or
 // './x/index.ts', an alias maps to its targets. Shared by the CommonJS resolver and the ES-module resolve hook
 // (which runs in its own thread: the text is embedded there as a string). Needs `fs` and `path` in scope.
+// TypeScript to JavaScript for one file: sucrase; for a file with what sucrase does not run (a namespace with
+// values, decorators) the repository's own \`typescript\` package when it is installed (\`fallback\`: its path).
+const TS_TRANSFORM_SOURCE = String.raw`
+function tsTransformer(req, transpiler, fallback, esm) {
+  const sucrase = req(transpiler);
+  let tsc;
+  const needsTsc = (code) => /^[ 	]*(?:export\s+)?(?:namespace|module)\s+[A-Za-z_$][\w$.]*\s*\{/m.test(code) || /^[ 	]*@[A-Za-z_$][\w$.]*\s*(?:\(|$)/m.test(code);
+  return (code, file) => {
+    if (fallback && needsTsc(code)) {
+      tsc = tsc || req(fallback);
+      return tsc.transpileModule(code, {
+        fileName: file,
+        compilerOptions: {
+          module: esm ? tsc.ModuleKind.ESNext : tsc.ModuleKind.CommonJS,
+          target: tsc.ScriptTarget.ES2022,
+          esModuleInterop: true,
+          experimentalDecorators: true,
+          jsx: tsc.JsxEmit.React,
+        },
+      }).outputText;
+    }
+    const transforms = ['typescript'].concat(/\.tsx$/i.test(file) ? ['jsx'] : []).concat(esm ? [] : ['imports']);
+    return sucrase.transform(code, { transforms, disableESTransforms: true, filePath: file }).code;
+  };
+}
+`;
+
 const TS_RESOLVE_SOURCE = String.raw`
 function tsFile(b) {
   const isFile = (p) => { try { return fs.statSync(p).isFile(); } catch (e) { return false; } };
@@ -145,7 +172,7 @@ async function load(job) {
   const url = pathToFileURL(repo.file).href;
   if (repo.ts) return loadTypeScript(job, url, tail);
   for (const ext of ['.js', '.cjs']) {
-    const original = Module._extensions[ext];
+    const original = Module._extensions[ext] || Module._extensions['.js'];
     Module._extensions[ext] = function (m, filename) {
       if (filename === repo.file) return m._compile(source, filename);
       return original(m, filename);
@@ -181,12 +208,12 @@ function importEsm(url, source) {
 // directory's index, the tsconfig's path aliases.
 ${TS_RESOLVE_SOURCE}
 const TS_RESOLVE = ${JSON.stringify(TS_RESOLVE_SOURCE)};
+${TS_TRANSFORM_SOURCE}
+const TS_TRANSFORM = ${JSON.stringify(TS_TRANSFORM_SOURCE)};
 function loadTypeScript(job, url, tail) {
   const repo = job.repo;
   const ts = repo.ts;
-  const sucrase = require(ts.transpiler);
-  const tsx = (f) => /\.tsx$/i.test(f);
-  const toCjs = (code, f) => sucrase.transform(code, { transforms: ['typescript', 'imports'].concat(tsx(f) ? ['jsx'] : []), disableESTransforms: true, filePath: f }).code;
+  const toCjs = tsTransformer(require, ts.transpiler, ts.fallback, false);
   for (const ext of ['.ts', '.tsx', '.cts', '.mts']) {
     Module._extensions[ext] = function (m, filename) {
       const text = filename === repo.file ? job.code : fs.readFileSync(filename, 'utf8');
@@ -209,7 +236,7 @@ function loadTypeScript(job, url, tail) {
   };
   if (repo.format === 'module') {
     Module.register('data:text/javascript,' + encodeURIComponent(TS_ESM_HOOKS), {
-      data: { url, source: job.code, tail, transpiler: ts.transpiler, aliases: ts.aliases },
+      data: { url, source: job.code, tail, transpiler: ts.transpiler, fallback: ts.fallback || null, aliases: ts.aliases },
     });
     return import(url);
   }
@@ -220,11 +247,12 @@ const TS_ESM_HOOKS =
   'import fs from "node:fs";\n' +
   'import path from "node:path";\n' +
   'import { pathToFileURL, fileURLToPath } from "node:url";\n' +
-  'let D, sucrase;\n' +
+  'let D, toJs;\n' +
+  TS_TRANSFORM +
   TS_RESOLVE +
-  'export async function initialize(d) { D = d; sucrase = createRequire(d.transpiler)(d.transpiler); }\n' +
+  'export async function initialize(d) { D = d; toJs = tsTransformer(createRequire(d.transpiler), d.transpiler, d.fallback, true); }\n' +
   'const isTs = (u) => /^file:.*\\.(m?ts|tsx)$/i.test(u);\n' +
-  'function js(code, u) { return sucrase.transform(code, { transforms: ["typescript"].concat(/\\.tsx$/i.test(u) ? ["jsx"] : []), disableESTransforms: true }).code; }\n' +
+  'function js(code, u) { return toJs(code, fileURLToPath(u)); }\n' +
   'export async function resolve(spec, context, next) {\n' +
   '  const from = context.parentURL && context.parentURL.startsWith("file:") ? path.dirname(fileURLToPath(context.parentURL)) : process.cwd();\n' +
   '  const aliased = tsResolve(spec, from, D.aliases, true);\n' +

@@ -9,7 +9,13 @@ import path from 'node:path';
 import type { Language, RepoContext } from '../types.js';
 import { UserError } from '../types.js';
 import { sandboxedPath } from './sandbox.js';
-import { isTypeScriptFile, locateTranspiler, pathAliases, type PathAlias } from './typescript.js';
+import {
+  isTypeScriptFile,
+  locateTranspiler,
+  pathAliases,
+  repositoryTypeScript,
+  type PathAlias,
+} from './typescript.js';
 
 /** What a harness needs to load `path` of the repository as its real module (paths as the sandbox sees them). */
 export interface HarnessRepo {
@@ -24,7 +30,7 @@ export interface HarnessRepo {
   /** JavaScript: how Node loads the file. */
   format?: 'module' | 'commonjs';
   /** TypeScript: the transpiler's file and the tsconfig's path aliases (see typescript.ts). */
-  ts?: { transpiler: string; aliases: PathAlias[] };
+  ts?: { transpiler: string; aliases: PathAlias[]; fallback?: string };
 }
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -132,6 +138,8 @@ export function harnessRepo(repo: RepoContext, language: Language, sandboxed: bo
         transpiler: show(where.file),
         aliases: pathAliases(root, file).map((a) => ({ pattern: a.pattern, targets: a.targets.map(show) })),
       };
+      const tsc = repositoryTypeScript(root, file);
+      if (tsc) out.ts.fallback = show(tsc);
     }
   }
   return out;

@@ -93,6 +93,20 @@ export function transpileExpression(expr: string): string {
   }
 }
 
+/**
+ * The repository's own `typescript` package (its lib/typescript.js), from the file's directory up to the root:
+ * what the harness falls back on for a file sucrase cannot run (a namespace with values, decorators).
+ */
+export function repositoryTypeScript(root: string, file: string): string | null {
+  let dir = path.dirname(file);
+  for (;;) {
+    const p = path.join(dir, 'node_modules', 'typescript', 'lib', 'typescript.js');
+    if (existsSync(p)) return p;
+    if (dir === root || path.dirname(dir) === dir || !dir.startsWith(root)) return null;
+    dir = path.dirname(dir);
+  }
+}
+
 // ------------------------------------------------------------------------------------------------ tsconfig
 
 /** A tsconfig `paths` entry: `prefix*suffix` (or the exact pattern) maps to these targets (absolute, with `*`). */

@@ -3,10 +3,11 @@
 // (Existing implementations run as their real modules: see src/exec/repo.ts and src/modes/repo-context.ts.)
 import type { Language } from '../types.js';
 
-/** The language of a source path the gate and repair handle, or null (TypeScript and others: not yet). */
+/** The language of a source path the gate and repair handle, or null (declaration files, other languages). */
 export function languageOfPath(p: string): Language | null {
   if (/\.py$/i.test(p)) return 'python';
   if (/\.(m|c)?js$/i.test(p)) return 'javascript';
+  if (/\.(m|c)?tsx?$/i.test(p) && !/\.d\.(m|c)?ts$/i.test(p)) return 'typescript';
   return null;
 }
 

@@ -248,6 +248,12 @@ function keyName(node: Node): string | null {
   return null;
 }
 
+/** The name of a top-level TS overload signature (`function f(a: string): string;`, exported or not). */
+function overloadName(st: Node): string | undefined {
+  const d = st.type === 'ExportNamedDeclaration' ? (st.declaration as Node) : st;
+  return (d.id as Node | null)?.name as string | undefined;
+}
+
 const isFunctionNode = (n: Node | undefined | null): boolean =>
   !!n && (n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression');
 
@@ -300,17 +306,22 @@ function javascriptSymbols(source: string, path?: string): CodeSymbol[] {
     s: Omit<CodeSymbol, 'text' | 'indent' | 'startLine' | 'endLine'>,
     outer: Node,
     docNode: Node,
-    extra: { isStatic?: boolean; isAsync?: boolean; decorators?: Node[] } = {},
+    extra: { isStatic?: boolean; isAsync?: boolean; decorators?: Node[]; overloads?: Node[] } = {},
   ) => {
     const decoStarts = (extra.decorators ?? []).map((d) => d.loc.start.line);
-    const startLine = Math.min(outer.loc.start.line, ...decoStarts);
+    const overloads = extra.overloads ?? [];
+    const ownStart = Math.min(outer.loc.start.line, ...decoStarts);
+    // TypeScript overloads: their signatures belong to the implementation (its lines, and their JSDoc when the
+    // implementation has none).
+    const startLine = Math.min(ownStart, ...overloads.map((o) => o.loc.start.line));
     const endLine = outer.loc.end.line;
+    const overloadDocs = [...new Set(overloads.map((o) => jsDocOf(o, o.loc.start.line)).filter(Boolean))];
     const sym: CodeSymbol = {
       ...s,
       startLine,
       endLine,
       text: lines.slice(startLine - 1, endLine).join('\n'),
-      doc: s.doc || jsDocOf(docNode, startLine),
+      doc: s.doc || jsDocOf(docNode, ownStart) || overloadDocs.join('\n\n'),
       indent: leadingWs(lines[startLine - 1]),
     };
     if (extra.isStatic) sym.isStatic = true;
@@ -328,6 +339,7 @@ function javascriptSymbols(source: string, path?: string): CodeSymbol[] {
     outer: Node,
     docNode: Node,
     exported: boolean,
+    overloads: Node[] = [],
   ) =>
     add(
       {
@@ -341,12 +353,21 @@ function javascriptSymbols(source: string, path?: string): CodeSymbol[] {
       },
       outer,
       docNode,
-      { isAsync: Boolean(fn.async) },
+      { isAsync: Boolean(fn.async), overloads },
     );
 
   const classMembers = (cls: Node, className: string, exported: boolean) => {
+    let overloads: Node[] = [];
     for (const m of ((cls.body as Node).body as Node[]) ?? []) {
-      if (m.type !== 'ClassMethod') continue; // private #methods, fields, TS overloads: not targets
+      // TS overload signatures (and abstract methods): gathered for the implementation that follows them.
+      if (m.type === 'TSDeclareMethod') {
+        if (overloads.length > 0 && keyName(overloads[0]!) !== keyName(m)) overloads = [];
+        overloads.push(m);
+        continue;
+      }
+      const mine = overloads.length > 0 && keyName(overloads[0]!) === keyName(m) ? overloads : [];
+      overloads = [];
+      if (m.type !== 'ClassMethod') continue; // private #methods, fields: not targets
       const kind = m.kind as string;
       if (kind === 'get' || kind === 'set') continue;
       const member = kind === 'constructor' ? 'constructor' : keyName(m);
@@ -365,14 +386,24 @@ function javascriptSymbols(source: string, path?: string): CodeSymbol[] {
         },
         m,
         m,
-        { isStatic, isAsync: Boolean(m.async), decorators: (m.decorators as Node[]) ?? [] },
+        { isStatic, isAsync: Boolean(m.async), decorators: (m.decorators as Node[]) ?? [], overloads: mine },
       );
     }
   };
 
+  let overloads: Node[] = [];
   for (const st of body) {
     let decl: Node = st;
     let exportedHere = false;
+    const declared = (st.type === 'ExportNamedDeclaration' ? (st.declaration as Node | null) : st) ?? st;
+    if (declared.type === 'TSDeclareFunction' && !declared.declare) {
+      const name = (declared.id as Node | null)?.name as string | undefined;
+      if (overloads.length > 0 && overloadName(overloads[0]!) !== name) overloads = [];
+      overloads.push(st);
+      continue;
+    }
+    const pending = overloads;
+    overloads = [];
     if (st.type === 'ExportNamedDeclaration' && st.declaration) {
       decl = st.declaration as Node;
       exportedHere = true;
@@ -385,7 +416,8 @@ function javascriptSymbols(source: string, path?: string): CodeSymbol[] {
       const id = decl.id as Node | null;
       const name = id?.name as string | undefined;
       if (!name) continue; // `export default function () {}`: no name to reach it by
-      addFunction(name, name, decl, st, docNode, exportedHere || exportedNames.has(name));
+      const mine = pending.length > 0 && overloadName(pending[0]!) === name ? pending : [];
+      addFunction(name, name, decl, st, docNode, exportedHere || exportedNames.has(name), mine);
     } else if (decl.type === 'ClassDeclaration' || decl.type === 'ClassExpression') {
       const id = decl.id as Node | null;
       const name = (id?.name as string | undefined) ?? null;

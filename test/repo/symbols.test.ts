@@ -437,3 +437,44 @@ describe('replaceSymbol', () => {
     );
   });
 });
+
+describe('typescript', () => {
+  it('lists functions, class methods (parameter properties, modifiers), non-exported ones and overloads', async () => {
+    const src = [
+      "import { clamp } from './util.js';",
+      'export enum Kind { A, B }',
+      '/** Pads a value. */',
+      'export function pad(v: string): string;',
+      'export function pad(v: number): string;',
+      'export function pad(v: string | number): string {',
+      '  return String(v).padStart(3, "0");',
+      '}',
+      '/** Hidden helper. */',
+      'function twice<T extends number>(n: T): number { return n * 2; }',
+      'export class Box<T> {',
+      '  constructor(private readonly value: T, public size = 1) {}',
+      '  /** Gets it. */',
+      '  get(): T;',
+      '  get(fallback: T): T;',
+      '  public get(fallback?: T): T { return this.value ?? fallback!; }',
+      '  /** Scales. */',
+      '  private static scale(n: number): number { return clamp(n * 2, 0, 9); }',
+      '  abstractLike?(): void;',
+      '}',
+      '',
+    ].join('\n');
+    const syms = await listSymbols(src, 'typescript', { path: 'src/box.ts' });
+    const by = new Map(syms.map((s) => [s.name, s]));
+    expect([...by.keys()]).toEqual(['pad', 'twice', 'Box.constructor', 'Box.get', 'Box.scale']);
+    expect(by.get('pad')).toMatchObject({
+      startLine: 3 + 1,
+      endLine: 8,
+      doc: 'Pads a value.',
+      exported: true,
+    });
+    expect(by.get('pad')!.text).toMatch(/^export function pad\(v: string\): string;/);
+    expect(by.get('twice')).toMatchObject({ doc: 'Hidden helper.', exported: false });
+    expect(by.get('Box.get')).toMatchObject({ doc: 'Gets it.', startLine: 14, endLine: 16 });
+    expect(by.get('Box.scale')).toMatchObject({ isStatic: true, access: 'Box.scale', doc: 'Scales.' });
+  });
+});

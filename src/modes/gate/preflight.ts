@@ -47,7 +47,6 @@ export interface PreflightOptions {
   timeoutMs?: number;
 }
 
-export const TYPESCRIPT_REASON = 'TypeScript is not supported yet';
 export const NOT_FOUND_REASON = 'not found in the module';
 
 /** Directories whose code is not the repository's own source (dependencies, environments, build output). */
@@ -284,7 +283,6 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
         loads,
         ...(reason !== undefined ? { reason } : {}),
       });
-      if (file.language === 'typescript') return syms.map((s) => base(false, s, TYPESCRIPT_REASON));
       const lang: Language = file.language;
       let cell;
       try {
