@@ -26,7 +26,7 @@ import type { FakeGitHub } from '../support/fake-github.js';
 export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
 
 export interface World {
-  language: 'python' | 'javascript';
+  language: 'python' | 'javascript' | 'typescript';
   /** Candidate programs the LLM writes, handed out in order (cycling). */
   codes: string[];
   /** UT inputs (call expressions), handed out in order without repeats. */

@@ -14,6 +14,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { TempRepo } from '../modes/world.js';
 
 const CACHE = path.join(tmpdir(), 'cosplay-real-code');
@@ -142,6 +143,17 @@ export function pythonValues(work: string, module: string, calls: string[]): Map
 /** Values of `calls` computed by the package's own code (JavaScript, CommonJS). */
 export function jsValues(work: string, file: string, name: string, calls: string[]): Map<string, string> {
   const script = `const ${name} = require(${JSON.stringify(path.join(work, file))}); console.log(JSON.stringify(${JSON.stringify(calls)}.map((c) => JSON.stringify(eval(c)))))`;
+  const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  const values = JSON.parse(out) as string[];
+  return new Map(calls.map((c, i) => [c, values[i]!]));
+}
+
+/**
+ * Values of `calls` computed by a package's own compiled JavaScript (ES module or CommonJS, loaded with import()),
+ * with `names` of the module in scope: the oracle for tests on the package's TypeScript sources.
+ */
+export function jsModuleValues(file: string, names: string[], calls: string[]): Map<string, string> {
+  const script = `import(${JSON.stringify(pathToFileURL(file).href)}).then((m) => { const { ${names.join(', ')} } = m; console.log(JSON.stringify(${JSON.stringify(calls)}.map((c) => JSON.stringify(eval(c))))); })`;
   const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' });
   const values = JSON.parse(out) as string[];
   return new Map(calls.map((c, i) => [c, values[i]!]));

@@ -1,0 +1,143 @@
+// End to end on real TypeScript: the local `cosplay gate` (scripted LLM server, real sandbox, the transpiler inside
+// it) on repositories built from npm packages that publish their .ts sources. zod 4 is an ES-module project
+// whose imports say './x.js' for './x.ts'; rxjs 7 is a CommonJS project with extensionless imports and enums. A
+// pull request that plants a bug in a function (zod's toDotPath, which imports its siblings through './util.js')
+// and in an overloaded class method (rxjs's Notification.accept, which calls isFunction from
+// './util/isFunction') is blocked with a counterexample. Expected values come from the packages' own compiled
+// JavaScript, never from the test's guesses.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { runGateCommand } from '../../../src/commands/gate.js';
+import { copyInto, gitRepo, jsModuleValues, npmPackage } from '../../support/real-code.js';
+import { callsWorld, useLocalLlm, worldScript, type TempRepo } from '../world.js';
+
+const llm = useLocalLlm();
+
+async function gate(work: string, base: string) {
+  const lines: string[] = [];
+  const { flags, io } = await llm.local(lines);
+  const result = await runGateCommand({ ...flags, repo: work, base, codes: '4', tests: '6' }, io);
+  return { ...result, text: lines.join('\n') };
+}
+
+describe('gate on zod 4 (ES modules, ./x.js imports of .ts files): toDotPath in src/v4/core/errors.ts', () => {
+  const FILE = 'zod/src/v4/core/errors.ts';
+  const calls = [
+    'toDotPath(["a", "b"])',
+    'toDotPath(["a", 0, "b"])',
+    'toDotPath(["x y", 1])',
+    'toDotPath([{ key: "k" }, "v"])',
+    'toDotPath(["$ok", "a-b"])',
+    'toDotPath(["solo"])',
+    'toDotPath([2, "z"])',
+    'toDotPath([])',
+  ];
+  let repo: TempRepo;
+  let original: string;
+  let oracle: Map<string, string>;
+  beforeAll(() => {
+    const pkg = npmPackage('zod@4.6.7');
+    repo = gitRepo((work) => copyInto(pkg, work, 'zod'));
+    original = readFileSync(path.join(repo.work, FILE), 'utf8');
+    oracle = jsModuleValues(path.join(repo.work, 'zod/v4/core/errors.js'), ['toDotPath'], calls);
+  });
+  afterAll(() => repo?.cleanup());
+
+  it('blocks a pull request that puts a dot before the first key', async () => {
+    const fn = /export function toDotPath\([\s\S]*?\n}\n/.exec(original)![0];
+    const GOOD = 'if (segs.length) segs.push(".");';
+    expect(fn).toContain(GOOD);
+    llm.server.setScript(
+      worldScript(
+        callsWorld(
+          'typescript',
+          [
+            fn,
+            fn.replace('const segs: string[] = [];', 'const segs: Array<string> = [];'),
+            fn.replace(GOOD, 'if (segs.length > 0) segs.push(".");'),
+            fn,
+          ],
+          calls,
+          6,
+          oracle,
+        ),
+      ),
+    );
+    const base = repo.git('rev-parse', 'HEAD');
+    repo.write(FILE, original.replace(GOOD, 'segs.push(".");'));
+    repo.commitAll('simplify toDotPath');
+    const r = await gate(repo.work, base);
+    expect(r.failed).toBe(true);
+    const f = r.json.functions.find((x) => x.name === 'toDotPath')!;
+    expect(f.status).toBe('disagrees');
+    expect(f.counterexamples.find((c) => c.input === 'toDotPath(["a", "b"])')).toMatchObject({
+      prOutput: '".a.b"',
+      consensus: '"a.b"',
+      blocking: true,
+    });
+  });
+});
+
+describe('gate on rxjs 7 (CommonJS, extensionless imports, enums): the overloaded method Notification.accept', () => {
+  const FILE = 'rxjs/src/internal/Notification.ts';
+  const calls = [
+    'new Notification("N", 5).accept((v) => v * 2)',
+    'new Notification("E", undefined, "boom").accept((v) => v, (e) => "E:" + e, () => "done")',
+    'new Notification("C").accept((v) => 1, (e) => 2, () => 3)',
+    'Notification.createNext(7).accept((v) => [v, v])',
+    'Notification.createError("x").accept(() => 0, (e) => e + "!")',
+    'Notification.createComplete().accept(() => 0, () => 1, () => "fin")',
+    'new Notification("N", "abc").accept((v) => v.length, () => -1)',
+    'new Notification("E", undefined, 42).accept(() => "n", (e) => e + 1, () => "c")',
+  ];
+  let repo: TempRepo;
+  let original: string;
+  let oracle: Map<string, string>;
+  beforeAll(() => {
+    const pkg = npmPackage('rxjs@7.8.2');
+    repo = gitRepo((work) => copyInto(pkg, work, 'rxjs'));
+    original = readFileSync(path.join(repo.work, FILE), 'utf8');
+    oracle = jsModuleValues(
+      path.join(repo.work, 'rxjs/dist/cjs/internal/Notification.js'),
+      ['Notification'],
+      calls,
+    );
+  });
+  afterAll(() => repo?.cleanup());
+
+  it('blocks a pull request that hands the error to the completion handler', async () => {
+    // The implementation after its overload signatures; it calls isFunction from ./util/isFunction.
+    const method = /  accept\(nextOrObserver: [\s\S]*?\n  \}\n/.exec(original)![0];
+    const GOOD = 'error as any, complete as any);';
+    expect(method).toContain(GOOD);
+    llm.server.setScript(
+      worldScript(
+        callsWorld(
+          'typescript',
+          [
+            method,
+            method.replace('(nextOrObserver as any)?.next', '(nextOrObserver as PartialObserver<T>)?.next'),
+            method,
+            method,
+          ],
+          calls,
+          6,
+          oracle,
+        ),
+      ),
+    );
+    const base = repo.git('rev-parse', 'HEAD');
+    repo.write(FILE, original.replace(GOOD, 'complete as any, error as any);'));
+    repo.commitAll('accept');
+    const r = await gate(repo.work, base);
+    expect(r.failed).toBe(true);
+    const f = r.json.functions.find((x) => x.name === 'Notification.accept')!;
+    expect(f.status).toBe('disagrees');
+    expect(f.counterexamples.find((c) => c.input === calls[1])).toMatchObject({
+      prOutput: '"done"',
+      consensus: '"E:boom"',
+      blocking: true,
+    });
+  });
+});
