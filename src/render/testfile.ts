@@ -21,6 +21,8 @@ export interface TestFileOptions {
   testPath: string;
   /** JavaScript: module style of the test file (default: esm for vitest, else commonjs). */
   moduleStyle?: ModuleStyle;
+  /** TypeScript: the extension the test's import of the target says ('' for none; default '.js'). */
+  importExtension?: '' | '.js' | '.ts';
   /** Seconds a stdio run may take (default 10). */
   timeoutSeconds?: number;
 }
@@ -263,6 +265,18 @@ const ASSERT_CLOSE = [
   '}',
 ];
 
+/** The node:test float helper with types (a TypeScript test file compiles under `strict`). */
+function typedAssertClose(): string[] {
+  return ASSERT_CLOSE.map((l) =>
+    l
+      .replace(
+        'function assertClose(actual, expected, where = "value") {',
+        'function assertClose(actual: any, expected: any, where = "value"): void {',
+      )
+      .replace('expected.forEach((e, i) =>', 'expected.forEach((e: unknown, i: number) =>'),
+  );
+}
+
 function renderJavaScript(
   options: TestFileOptions,
   cases: Case[],
@@ -270,9 +284,18 @@ function renderJavaScript(
   style: ModuleStyle,
 ): string {
   const { framework, task } = options;
-  const esm = style === 'esm';
+  const ts = task.language === 'typescript';
+  const esm = style === 'esm' || ts;
   const out: string[] = header.map((h) => `// ${h}`);
-  const rel = relImport(options.testPath, options.targetPath);
+  const rel = ts
+    ? relImport(options.testPath, options.targetPath).replace(
+        /\.(m|c)?tsx?$/,
+        (_m, mc: string | undefined) => {
+          const ext = options.importExtension ?? '.js';
+          return ext === '' ? '' : ext === '.ts' ? `.${mc ?? ''}ts` : `.${mc ?? ''}js`;
+        },
+      )
+    : relImport(options.testPath, options.targetPath);
   const entry = task.entryPoint!;
   const anyFloat =
     task.kind === 'function' &&
@@ -282,7 +305,11 @@ function renderJavaScript(
   if (framework === 'node:test') {
     out.push(esm ? "import { test } from 'node:test';" : "const { test } = require('node:test');");
     out.push(
-      esm ? "import assert from 'node:assert/strict';" : "const assert = require('node:assert/strict');",
+      ts
+        ? "import { strict as assert } from 'node:assert';"
+        : esm
+          ? "import assert from 'node:assert/strict';"
+          : "const assert = require('node:assert/strict');",
     );
   } else if (framework === 'vitest') {
     out.push("import { expect, test } from 'vitest';");
@@ -320,7 +347,7 @@ function renderJavaScript(
       '',
     );
   } else if (anyFloat && framework === 'node:test') {
-    out.push(...ASSERT_CLOSE, '');
+    out.push(...(ts ? typedAssertClose() : ASSERT_CLOSE), '');
   }
 
   cases.forEach((c, i) => {
@@ -355,5 +382,10 @@ function renderJavaScript(
     }
   });
   while (out[out.length - 1] === '') out.pop();
-  return out.join('\n') + '\n';
+  const text = out.join('\n') + '\n';
+  return ts
+    ? text
+        .replace('function run(input) {', 'function run(input: string): string {')
+        .replace('const lines = (text) =>', 'const lines = (text: string) =>')
+    : text;
 }

@@ -1,6 +1,9 @@
 // Where the generated test file goes, by the framework's conventions, without ever overwriting a test file a
 // person wrote: tests/test_<module>.py (pytest), test/<name>.test.js (node:test, vitest), __tests__/ or
-// test/ (jest); the extension follows the target (.mjs/.cjs).
+// test/ (jest); the extension follows the target (.mjs/.cjs). TypeScript: <name>.test.ts (.mts/.cts after the
+// target), beside the source when the repository keeps its tests there (a *.test.ts or *.spec.ts in the target's
+// folder, whose infix it takes), else in test/ as for JavaScript; the import says the target's module the way the
+// repository's own imports do ('./x.js', './x.ts' or './x').
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ModuleStyle, TestFramework } from './detect.js';
@@ -15,6 +18,33 @@ export interface TestFileLocation {
   path: string;
   /** JavaScript only: how the test file imports (from its extension and package.json). */
   moduleStyle?: ModuleStyle;
+  /** TypeScript only: the extension its import of the target says ('' for none, '.js', '.ts'). */
+  importExtension?: '' | '.js' | '.ts';
+}
+
+/** How the repository's TypeScript imports its siblings: './x.js', './x.ts' or './x' (the target's folder first). */
+export async function typeScriptImportExtension(root: string, target: string): Promise<'' | '.js' | '.ts'> {
+  const dir = path.join(root, path.posix.dirname(target));
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const files = [
+    path.join(root, target),
+    ...names.filter((n) => /\.(m|c)?tsx?$/.test(n)).map((n) => path.join(dir, n)),
+  ];
+  const count = { '': 0, '.js': 0, '.ts': 0 };
+  for (const f of files.slice(0, 20)) {
+    const text = await readFile(f, 'utf8').catch(() => '');
+    for (const m of text.matchAll(/\bfrom\s+['"](\.{1,2}\/[^'"]+)['"]/g)) {
+      const spec = m[1]!;
+      if (/\.(m|c)?js$/.test(spec)) count['.js']++;
+      else if (/\.(m|c)?tsx?$/.test(spec)) count['.ts']++;
+      else if (!/\.json$/.test(spec)) count['']++;
+    }
+  }
+  const best = (Object.keys(count) as Array<'' | '.js' | '.ts'>).reduce(
+    (a, b) => (count[b] > count[a] ? b : a),
+    '',
+  );
+  return best;
 }
 
 async function isDir(p: string): Promise<boolean> {
@@ -57,6 +87,23 @@ export async function chooseTestPath(
         : 'tests';
     const m = moduleName(target);
     names = [`test_${m}.py`, `test_${m}_cosplay.py`];
+  } else if (/\.(m|c)?tsx?$/.test(target)) {
+    const targetDir = path.posix.dirname(target);
+    const siblings = await readdir(path.join(root, targetDir)).catch(() => [] as string[]);
+    const beside = siblings.find((n) => /\.(test|spec)\.(m|c)?tsx?$/.test(n));
+    if (beside) dir = targetDir;
+    else if (options.framework === 'jest' && (await has('__tests__'))) dir = '__tests__';
+    else if (await has('test')) dir = 'test';
+    else if (await has('tests')) dir = 'tests';
+    else dir = 'test';
+    const infix = beside && /\.spec\./.test(beside) ? 'spec' : 'test';
+    const ext = /\.mts$/.test(target)
+      ? '.mts'
+      : /\.cts$/.test(target) && options.framework !== 'vitest'
+        ? '.cts'
+        : '.ts';
+    const base = path.posix.basename(target).replace(/\.(m|c)?tsx?$/, '');
+    names = [`${base}.${infix}${ext}`, `${base}.cosplay.${infix}${ext}`];
   } else {
     if (options.framework === 'jest' && (await has('__tests__'))) dir = '__tests__';
     else if (await has('test')) dir = 'test';
@@ -74,12 +121,16 @@ export async function chooseTestPath(
     names = [`${base}.test${ext}`, `${base}.cosplay.test${ext}`];
   }
   for (let i = 2; names.length < 6; i++)
-    names.push(names[1]!.replace(/(\.test)?(\.[a-z]+)$/, (_m, t = '', e) => `_${i}${t}${e}`));
+    names.push(names[1]!.replace(/(\.test|\.spec)?(\.[a-z]+)$/, (_m, t = '', e) => `_${i}${t}${e}`));
   for (const name of names) {
     const rel = validateRepoPath(`${dir}/${name}`, options);
     if (await isFreeOrOurs(path.join(root, rel))) {
       const loc: TestFileLocation = { path: rel };
-      if (options.framework === 'vitest') loc.moduleStyle = 'esm';
+      if (/\.(m|c)?tsx?$/.test(target)) {
+        // TypeScript test files are written with import syntax (the compiler makes them CommonJS where needed).
+        loc.moduleStyle = 'esm';
+        loc.importExtension = await typeScriptImportExtension(root, target);
+      } else if (options.framework === 'vitest') loc.moduleStyle = 'esm';
       else if (options.framework !== 'pytest') loc.moduleStyle = await moduleStyleForPath(root, rel);
       return loc;
     }

@@ -198,6 +198,7 @@ export async function produceSolution(o: SolutionOptions): Promise<Solution> {
       targetPath: spec.target,
       testPath: testLoc.path,
       moduleStyle: testLoc.moduleStyle,
+      ...(testLoc.importExtension !== undefined ? { importExtension: testLoc.importExtension } : {}),
     });
     if (file.count > 0) {
       const abs = await resolveInsideRepo(o.root, testLoc.path, policy);
