@@ -180,6 +180,17 @@ function moduleFiles(index: SourceIndex, module: string, fromFile: string, langu
     if (!module.startsWith('.')) return [];
     const b = path.posix.join(dir, module);
     candidates.push(b, `${b}.js`, `${b}.mjs`, `${b}.cjs`, `${b}/index.js`);
+    // TypeScript: './x.js' names './x.ts', and './x' may be './x.ts' or './x/index.ts'.
+    const stem = b.replace(/\.(m|c)?js$/, '');
+    candidates.push(
+      `${b}.ts`,
+      `${b}.tsx`,
+      `${b}/index.ts`,
+      `${stem}.ts`,
+      `${stem}.tsx`,
+      `${stem}.mts`,
+      `${stem}.cts`,
+    );
   }
   return candidates.map((c) => path.posix.normalize(c)).filter((c) => index.files.has(c));
 }

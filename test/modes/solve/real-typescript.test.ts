@@ -96,7 +96,9 @@ describe('solve into zod/src/v4/core/errors.ts (ES modules, ./x.js imports)', ()
     );
     expect(r.verdict).toBe('selected');
     const errors = readFileSync(path.join(repo.work, 'zod/src/v4/core/errors.ts'), 'utf8');
-    expect(errors).toContain('export function issuePaths(issues: readonly { path: PropertyKey[] }[]): string[] {');
+    expect(errors).toContain(
+      'export function issuePaths(issues: readonly { path: PropertyKey[] }[]): string[] {',
+    );
     expect(errors).toContain('export function toDotPath('); // the rest of the module is still there
     expect(r.solution.testPath).toBe('test/errors.test.ts');
     const test = readFileSync(path.join(repo.work, r.solution.testPath!), 'utf8');
@@ -130,7 +132,8 @@ describe('solve into rxjs/src/internal/util/isPromise.ts (CommonJS, extensionles
     let expected = new Map<string, string>();
     repo = gitRepo((work) => {
       copyInto(pkg, work, 'rxjs');
-      const reference = (c: string) => c.replace(/^countThenables\(/, '((vs) => vs.filter(isPromise).length)(');
+      const reference = (c: string) =>
+        c.replace(/^countThenables\(/, '((vs) => vs.filter(isPromise).length)(');
       const values = jsModuleValues(
         path.join(work, 'rxjs/dist/cjs/internal/util/isPromise.js'),
         ['isPromise'],
@@ -146,7 +149,10 @@ describe('solve into rxjs/src/internal/util/isPromise.ts (CommonJS, extensionles
             RIGHT,
             // Only native promises.
             'export function countThenables(values: readonly unknown[]): number {\n  return values.filter((v) => v instanceof Promise).length;\n}\n',
-            RIGHT.replace('values.filter((v) => isPromise(v)).length', 'values.reduce((n: number, v) => n + (isPromise(v) ? 1 : 0), 0)'),
+            RIGHT.replace(
+              'values.filter((v) => isPromise(v)).length',
+              'values.reduce((n: number, v) => n + (isPromise(v) ? 1 : 0), 0)',
+            ),
             // Any value with a `then`.
             'export function countThenables(values: readonly unknown[]): number {\n  return values.filter((v: any) => v != null && v.then !== undefined).length;\n}\n',
           ],
@@ -179,7 +185,12 @@ describe('solve into rxjs/src/internal/util/isPromise.ts (CommonJS, extensionles
     const test = readFileSync(path.join(repo.work, r.solution.testPath!), 'utf8');
     expect(test).toContain('import { countThenables } from "../rxjs/src/internal/util/isPromise";');
     // The repository's test command for TypeScript under node:test: a require hook that compiles .ts.
-    const hook = path.join(path.dirname(createRequire(import.meta.url).resolve('sucrase')), '..', 'register', 'ts.js');
+    const hook = path.join(
+      path.dirname(createRequire(import.meta.url).resolve('sucrase')),
+      '..',
+      'register',
+      'ts.js',
+    );
     const run = spawnSync(process.execPath, ['--require', hook, '--test', r.solution.testPath!], {
       cwd: repo.work,
       encoding: 'utf8',
