@@ -16,6 +16,13 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// Path helpers the bundler does not follow: it reads path.join/resolve calls on unknown directories as globs
+// of the working directory and copies every file they could name into dist/.
+const paths = {
+  join: (...parts: string[]): string => path.join(...parts),
+  resolve: (...parts: string[]): string => path.resolve(...parts),
+};
+
 export const TRANSPILER_BUNDLE = 'ts-transpile.cjs';
 
 /** True for TypeScript source paths (.ts, .tsx, .mts, .cts; not declaration files). */
@@ -43,13 +50,13 @@ let loaded: Sucrase | undefined;
 /** Where the transpiler is (null: neither the bundle's file nor the package is there). */
 export function locateTranspiler(): TranspilerLocation | null {
   if (located !== undefined) return located;
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const bundled = path.join(here, TRANSPILER_BUNDLE);
+  // Paths built from strings the bundler cannot follow: it would copy what it thinks they name into dist/.
+  const url = String(import.meta.url);
+  const bundled = [path.dirname(fileURLToPath(url)), TRANSPILER_BUNDLE].join(path.sep);
   if (existsSync(bundled)) return (located = { file: bundled, bind: bundled });
   try {
-    // Not a literal, so that the bundler leaves the package out of dist/cli.js.
     const name = ['suc', 'rase'].join('');
-    const file = createRequire(import.meta.url).resolve(name);
+    const file = createRequire(url).resolve(name);
     const marker = `${path.sep}node_modules${path.sep}`;
     const at = file.lastIndexOf(marker, file.lastIndexOf(`${marker}${name}${path.sep}`));
     const bind = at >= 0 ? file.slice(0, at + marker.length - 1) : path.dirname(file);
@@ -67,7 +74,7 @@ function transpiler(): Sucrase {
     throw new Error(
       `the TypeScript transpiler is missing: neither dist/${TRANSPILER_BUNDLE} nor the sucrase package was found`,
     );
-  loaded = createRequire(import.meta.url)(where.file) as Sucrase;
+  loaded = createRequire(String(import.meta.url))(where.file) as Sucrase;
   return loaded;
 }
 
@@ -100,7 +107,7 @@ export function transpileExpression(expr: string): string {
 export function repositoryTypeScript(root: string, file: string): string | null {
   let dir = path.dirname(file);
   for (;;) {
-    const p = path.join(dir, 'node_modules', 'typescript', 'lib', 'typescript.js');
+    const p = paths.join(dir, 'node_modules', 'typescript', 'lib', 'typescript.js');
     if (existsSync(p)) return p;
     if (dir === root || path.dirname(dir) === dir || !dir.startsWith(root)) return null;
     dir = path.dirname(dir);
@@ -159,11 +166,11 @@ function readConfig(file: string, root: string, depth = 0): CompilerPaths {
     // A relative path, or a package (found under the repository's node_modules; a package that is not
     // installed is left out, as the repository's own tools would fail on it, not on the code).
     const candidates = ext.startsWith('.')
-      ? [path.resolve(dir, ext), path.resolve(dir, `${ext}.json`)]
+      ? [paths.resolve(dir, ext), paths.resolve(dir, `${ext}.json`)]
       : [
-          path.join(root, 'node_modules', ext),
-          path.join(root, 'node_modules', `${ext}.json`),
-          path.join(root, 'node_modules', ext, 'tsconfig.json'),
+          paths.join(root, 'node_modules', ext),
+          paths.join(root, 'node_modules', `${ext}.json`),
+          paths.join(root, 'node_modules', ext, 'tsconfig.json'),
         ];
     const found = candidates.find((c) => {
       try {
@@ -175,7 +182,7 @@ function readConfig(file: string, root: string, depth = 0): CompilerPaths {
     if (found) merged = { ...merged, ...readConfig(found, root, depth + 1) };
   }
   const opts = json.compilerOptions ?? {};
-  if (typeof opts.baseUrl === 'string') merged.baseUrl = path.resolve(dir, opts.baseUrl);
+  if (typeof opts.baseUrl === 'string') merged.baseUrl = paths.resolve(dir, opts.baseUrl);
   if (opts.paths && typeof opts.paths === 'object') {
     merged.paths = opts.paths as Record<string, string[]>;
     merged.pathsDir = dir;
@@ -191,7 +198,7 @@ export function pathAliases(root: string, file: string): PathAlias[] {
   let dir = path.dirname(file);
   for (;;) {
     for (const name of ['tsconfig.json', 'jsconfig.json']) {
-      const p = path.join(dir, name);
+      const p = paths.join(dir, name);
       if (!existsSync(p)) continue;
       const cfg = readConfig(p, root);
       const base = cfg.baseUrl ?? cfg.pathsDir ?? dir;
@@ -200,10 +207,10 @@ export function pathAliases(root: string, file: string): PathAlias[] {
         if (Array.isArray(targets))
           out.push({
             pattern,
-            targets: targets.filter((t) => typeof t === 'string').map((t) => path.resolve(base, t)),
+            targets: targets.filter((t) => typeof t === 'string').map((t) => paths.resolve(base, t)),
           });
       // baseUrl alone makes bare specifiers resolve from it (`import x from 'utils/x'`).
-      if (cfg.baseUrl) out.push({ pattern: '*', targets: [path.join(cfg.baseUrl, '*')] });
+      if (cfg.baseUrl) out.push({ pattern: '*', targets: [paths.join(cfg.baseUrl, '*')] });
       return out;
     }
     if (dir === root || path.dirname(dir) === dir || !dir.startsWith(root)) return [];
