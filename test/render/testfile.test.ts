@@ -320,3 +320,31 @@ describe('helpers', () => {
     ).toThrow(/does not fit/);
   });
 });
+
+describe('TypeScript test files', () => {
+  it('imports the target as the repository does, with import syntax and typed helpers', () => {
+    const base: TestFileOptions = {
+      framework: 'node:test',
+      task: { id: 't', language: 'typescript', kind: 'function', entryPoint: 'mean' },
+      tests: [
+        { call: 'mean([1, 2] as number[])', expected: '1.5' },
+        { call: 'mean([])', expected: '0' },
+      ],
+      targetPath: 'src/stats.ts',
+      testPath: 'test/stats.test.ts',
+      moduleStyle: 'commonjs',
+    };
+    const node = renderTestFile(base).content;
+    expect(node).toContain("import { test } from 'node:test';");
+    expect(node).toContain("import { strict as assert } from 'node:assert';");
+    expect(node).toContain('import { mean } from "../src/stats.js";');
+    expect(node).toContain('function assertClose(actual: any, expected: any, where = "value"): void {');
+    expect(node).toContain('expected.forEach((e: unknown, i: number) =>');
+    expect(node).toContain('assertClose(await mean([1, 2] as number[]), 1.5);');
+    const vitest = renderTestFile({ ...base, framework: 'vitest', importExtension: '' }).content;
+    expect(vitest).toContain('import { mean } from "../src/stats";');
+    expect(renderTestFile({ ...base, framework: 'jest', importExtension: '.ts' }).content).toContain(
+      'import { mean } from "../src/stats.ts";',
+    );
+  });
+});

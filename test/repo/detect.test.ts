@@ -198,3 +198,29 @@ describe('target context', () => {
     await expect(readTargetContext(repo({}), '../x.py', { language: 'python' })).rejects.toThrow(/\.\./);
   });
 });
+
+describe('chooseTestPath for TypeScript', () => {
+  it('puts the test beside the source when the repository does, else in test/, and imports as its sources do', async () => {
+    const beside = repo({
+      'src/math.ts': "import { one } from './one.js';\nexport const two = one + one;\n",
+      'src/one.ts': 'export const one = 1;\n',
+      'src/one.spec.ts': "import { one } from './one.js';\n",
+    });
+    expect(await chooseTestPath(beside, { framework: 'vitest', target: 'src/math.ts' })).toEqual({
+      path: 'src/math.spec.ts',
+      moduleStyle: 'esm',
+      importExtension: '.js',
+    });
+    const apart = repo({ 'lib/a.mts': "import { b } from './b';\n", 'lib/b.mts': '' });
+    expect(await chooseTestPath(apart, { framework: 'jest', target: 'lib/a.mts' })).toEqual({
+      path: 'test/a.test.mts',
+      moduleStyle: 'esm',
+      importExtension: '',
+    });
+    const withTs = repo({ 'src/c.cts': "import { d } from './d.ts';\n" });
+    expect(await chooseTestPath(withTs, { framework: 'node:test', target: 'src/c.cts' })).toMatchObject({
+      path: 'test/c.test.cts',
+      importExtension: '.ts',
+    });
+  });
+});

@@ -9,7 +9,9 @@ describe('paths', () => {
   it('knows languages and test files', () => {
     expect(languageOfPath('a/b.py')).toBe('python');
     expect(languageOfPath('a/b.mjs')).toBe('javascript');
-    expect(languageOfPath('a/b.ts')).toBeNull();
+    expect(languageOfPath('a/b.ts')).toBe('typescript');
+    expect(languageOfPath('a/b.cts')).toBe('typescript');
+    expect(languageOfPath('a/b.d.ts')).toBeNull();
     for (const p of [
       'tests/test_a.py',
       'pkg/test_a.py',

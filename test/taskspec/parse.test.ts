@@ -117,15 +117,36 @@ describe('parseTaskSpec: issue form', () => {
     );
     expect(problems(r)).toEqual(['language', 'kind', 'target', 'description']);
     if (!r.ok) {
-      expect(r.problems[0]!.message).toMatch(/`ruby` is not supported: write `python` or `javascript`/);
+      expect(r.problems[0]!.message).toMatch(
+        /`ruby` is not supported: write `python`, `javascript` or `typescript`/,
+      );
       expect(r.problems[2]!.message).toMatch(/\.\./);
     }
   });
 
-  it('rejects TypeScript with a message that says what to do instead', () => {
-    const r = parseTaskSpec(formBody({ ...good, language: 'TypeScript', target: 'src/a.ts' }));
-    expect(problems(r)).toEqual(['language', 'target']);
-    if (!r.ok) expect(r.problems[0]!.message).toMatch(/not supported yet.*javascript.*\.js.*python/s);
+  it('accepts TypeScript: a .ts/.mts/.cts/.tsx target and a typed signature', () => {
+    for (const target of ['src/a.ts', 'src/a.mts', 'src/a.cts', 'src/a.tsx']) {
+      const spec = ok(
+        parseTaskSpec(
+          formBody({
+            ...good,
+            language: 'TypeScript',
+            target,
+            signature: 'export function countVowels(text: string): number',
+            examples: "countVowels('Hello') === 2",
+          }),
+        ),
+      );
+      expect(spec).toMatchObject({ language: 'typescript', target, entryPoint: 'countVowels' });
+      expect(spec.signature).toBe('export function countVowels(text: string): number');
+    }
+    // A TypeScript file is not a JavaScript target, nor the other way round.
+    const js = parseTaskSpec(formBody({ ...good, language: 'javascript', target: 'src/a.ts' }));
+    expect(problems(js)).toEqual(['target', 'signature']);
+    const ts = parseTaskSpec(
+      formBody({ ...good, language: 'ts', target: 'src/a.js', signature: 'function f(a: number): number' }),
+    );
+    expect(problems(ts)).toEqual(['target']);
   });
 
   it.each([

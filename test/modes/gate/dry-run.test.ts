@@ -145,7 +145,7 @@ describe('cosplay gate --all --dry-run on real code', () => {
     });
   });
 
-  it('skips tests, vendored and built files; lists TypeScript as not supported yet', () => {
+  it('skips tests, vendored and built files; loads TypeScript (transpiled in the sandbox)', () => {
     const paths = new Set(targets.map((t) => t.path));
     for (const p of [
       'tests/test_extra.py',
@@ -160,8 +160,7 @@ describe('cosplay gate --all --dry-run on real code', () => {
       name: 'tool',
       kind: 'function',
       language: 'typescript',
-      loads: false,
-      reason: 'TypeScript is not supported yet',
+      loads: true,
     });
   });
 
