@@ -56,7 +56,18 @@ export function inputFormat(task: Task): string {
     : 'Each input is the COMPLETE text given on standard input (with newlines as \\n), as a JSON string.';
 }
 
+/** TypeScript: candidates keep the signature's types (they run transpiled, in the repository's own modules). */
+function typeRule(task: Task): string {
+  return task.language === 'typescript'
+    ? " Keep the signature's parameter and return types exactly as given, and type what you add (no `any` where a type is known)."
+    : '';
+}
+
 function programRules(task: Task): string {
+  return programRulesOf(task) + typeRule(task);
+}
+
+function programRulesOf(task: Task): string {
   const lang = LANGUAGE_NAME[task.language];
   if (task.kind === 'function' && task.method)
     return `Write the method \`${task.method}\` of class \`${task.entryPoint}\` with the given signature: only its definition as it appears inside the class (decorators included), preceded by any imports it needs; the rest of the class and of the file stay as they are and can be used. Do not repeat the class, read input, print, or add example usage or tests. Reply with the code in one \`\`\`${task.language} fenced block.`;

@@ -49,6 +49,21 @@ export function exampleSpecYaml(
       '  1 <= n <= 10^5; |a|, |b| <= 10^9',
     ].join('\n');
   }
+  if (language === 'typescript') {
+    return [
+      'language: typescript',
+      'kind: function',
+      `target: ${target ?? 'src/text.ts'}`,
+      'signature: export function countVowels(text: string): number',
+      'description: |',
+      '  Return how many vowels (a, e, i, o, u, in either case) the string contains.',
+      'examples: |',
+      "  countVowels('Hello') === 2",
+      "  countVowels('') === 0",
+      'constraints: |',
+      '  text has at most 10^5 characters',
+    ].join('\n');
+  }
   if (language === 'javascript') {
     return [
       'language: javascript',
