@@ -191,10 +191,14 @@ describe('solve into rxjs/src/internal/util/isPromise.ts (CommonJS, extensionles
       'register',
       'ts.js',
     );
-    const run = spawnSync(process.execPath, ['--require', hook, '--test', r.solution.testPath!], {
-      cwd: repo.work,
-      encoding: 'utf8',
-    });
+    const run = spawnSync(
+      process.execPath,
+      ['--require', hook, '--test', '--test-reporter=tap', r.solution.testPath!],
+      {
+        cwd: repo.work,
+        encoding: 'utf8',
+      },
+    );
     expect(run.stdout + run.stderr).toMatch(/# pass [1-9]/);
     expect(run.status).toBe(0);
   });
