@@ -1,7 +1,8 @@
 // End to end on real TypeScript: the local `cosplay gate` (scripted LLM server, real sandbox, the transpiler inside
 // it) on repositories built from npm packages that publish their .ts sources. zod 4 is an ES-module project
 // whose imports say './x.js' for './x.ts'; rxjs 7 is a CommonJS project with extensionless imports and enums. A
-// pull request that plants a bug in a function (zod's toDotPath, which imports its siblings through './util.js')
+// pull request that plants a bug in a function (zod's toDotPath, which imports its siblings through './util.js';
+// rxjs's isPromise, which imports ./isFunction)
 // and in an overloaded class method (rxjs's Notification.accept, which calls isFunction from
 // './util/isFunction') is blocked with a counterexample. Expected values come from the packages' own compiled
 // JavaScript, never from the test's guesses.
@@ -137,6 +138,62 @@ describe('gate on rxjs 7 (CommonJS, extensionless imports, enums): the overloade
     expect(f.counterexamples.find((c) => c.input === calls[1])).toMatchObject({
       prOutput: '"done"',
       consensus: '"E:boom"',
+      blocking: true,
+    });
+  });
+});
+
+describe('gate on rxjs 7 (CommonJS, extensionless imports): the function isPromise, which calls ./isFunction', () => {
+  const FILE = 'rxjs/src/internal/util/isPromise.ts';
+  const calls = [
+    'isPromise(Promise.resolve(1))',
+    'isPromise(3)',
+    'isPromise({ then: () => 0 })',
+    'isPromise({ then: 1 })',
+    'isPromise(null)',
+    'isPromise(() => 0)',
+    'isPromise({ then() {} })',
+    'isPromise(undefined)',
+  ];
+  let repo: TempRepo;
+  let original: string;
+  let oracle: Map<string, string>;
+  beforeAll(() => {
+    const pkg = npmPackage('rxjs@7.8.2');
+    repo = gitRepo((work) => copyInto(pkg, work, 'rxjs'));
+    original = readFileSync(path.join(repo.work, FILE), 'utf8');
+    oracle = jsModuleValues(
+      path.join(repo.work, 'rxjs/dist/cjs/internal/util/isPromise.js'),
+      ['isPromise'],
+      calls,
+    );
+  });
+  afterAll(() => repo?.cleanup());
+
+  it('blocks a pull request that tests the value instead of its then', async () => {
+    const fn = /export function isPromise\([\s\S]*?\n}\n/.exec(original)![0];
+    const GOOD = 'return isFunction(value?.then);';
+    llm.server.setScript(
+      worldScript(
+        callsWorld(
+          'typescript',
+          [fn, fn.replace('value?.then', 'value != null ? value.then : undefined'), fn, fn],
+          calls,
+          6,
+          oracle,
+        ),
+      ),
+    );
+    const base = repo.git('rev-parse', 'HEAD');
+    repo.write(FILE, original.replace(GOOD, 'return isFunction(value);'));
+    repo.commitAll('isPromise');
+    const r = await gate(repo.work, base);
+    expect(r.failed).toBe(true);
+    const f = r.json.functions.find((x) => x.name === 'isPromise')!;
+    expect(f.status).toBe('disagrees');
+    expect(f.counterexamples.find((c) => c.input === 'isPromise(Promise.resolve(1))')).toMatchObject({
+      prOutput: 'false',
+      consensus: 'true',
       blocking: true,
     });
   });
