@@ -89,7 +89,7 @@ describe('parseTaskSpec: issue form', () => {
             ...good,
             language: lang,
             kind,
-            target: lang === 'python' ? 'a.py' : 'a.js',
+            target: lang === 'python' ? 'a.py' : lang === 'typescript' ? 'a.ts' : 'a.js',
             signature: lang === 'python' ? 'def f(x)' : 'function f(x)',
           }),
         );
