@@ -131,7 +131,11 @@ export function symbolRun(
   const target: RepoTarget = { ...where, entryPoint: symbol.name };
   return {
     target,
-    place: placeFunction(target),
+    // A TypeScript function with overloads: the candidate replaces its implementation, the signatures stay.
+    place: symbol.implementationLine
+      ? (code) =>
+          code.trim() === symbol.text.trim() ? where.base : replaceSymbol(where.base, language, symbol, code)
+      : placeFunction(target),
     probe,
     fn: { name: symbol.name, signature: symbol.signature },
   };

@@ -42,6 +42,8 @@ export interface CodeSymbol {
   isAsync?: boolean;
   /** Decorator expressions, as written (Python: `staticmethod`, `property`, `functools.lru_cache(None)`). */
   decorators?: string[];
+  /** TypeScript overloads: the line where the implementation begins (its signatures are startLine..this - 1). */
+  implementationLine?: number;
 }
 
 export interface SymbolOptions {
@@ -328,6 +330,7 @@ function javascriptSymbols(source: string, path?: string): CodeSymbol[] {
     if (extra.isAsync) sym.isAsync = true;
     if (extra.decorators && extra.decorators.length > 0)
       sym.decorators = extra.decorators.map((d) => source.slice(d.start, d.end).replace(/^@/, ''));
+    if (overloads.length > 0) sym.implementationLine = ownStart;
     out.push(sym);
   };
 
@@ -589,6 +592,61 @@ export async function changedSymbols(
 
 // ------------------------------------------------------------------------------------------------ replace
 
+/** A (TypeScript) candidate's own overload signatures of `name` (their text) and the candidate without them. */
+function splitOverloads(candidate: string, name: string): { signatures: string[]; rest: string } {
+  const code = normaliseCode(candidate);
+  try {
+    const body = (parseJs(code, 'candidate.ts').program.body as Node[]) ?? [];
+    const cut = body.filter((st) => {
+      const d = st.type === 'ExportNamedDeclaration' ? ((st.declaration as Node | null) ?? st) : st;
+      return d.type === 'TSDeclareFunction' && (d.id as Node | null)?.name === name;
+    });
+    if (cut.length === 0) return { signatures: [], rest: candidate };
+    let rest = code;
+    for (const st of [...cut].reverse()) rest = rest.slice(0, st.start) + rest.slice(st.end);
+    return { signatures: cut.map((st) => code.slice(st.start, st.end)), rest };
+  } catch {
+    return { signatures: [], rest: candidate };
+  }
+}
+
+/**
+ * A top-level TypeScript function with overloads: the candidate goes in as for any function (insertCode, with its
+ * helpers and imports) in place of the implementation; the overload signatures stay in front of it, unless the
+ * candidate brings its own.
+ */
+function replaceOverloaded(
+  source: string,
+  language: Language,
+  symbol: CodeSymbol,
+  candidate: string,
+): string {
+  const eol = /\r\n/.test(source) ? '\r\n' : '\n';
+  const lines = source.split('\n');
+  const own = splitOverloads(candidate, symbol.name);
+  const signatures =
+    own.signatures.length > 0
+      ? own.signatures.join('\n').split('\n')
+      : lines.slice(symbol.startLine - 1, symbol.implementationLine! - 1);
+  const without = [
+    ...lines.slice(0, symbol.startLine - 1),
+    ...lines.slice(symbol.implementationLine! - 1),
+  ].join('\n');
+  const placed = insertCode(without, own.rest, {
+    language,
+    kind: 'function',
+    entryPoint: symbol.name,
+  }).content;
+  const out = placed.split('\n');
+  const def = new RegExp(
+    `^(?:export\\s+)?(?:default\\s+)?(?:async\\s+)?function\\s*\\*?\\s*${symbol.name}\\s*[<(]`,
+  );
+  const at = out.findIndex((l) => def.test(l));
+  if (at < 0) return placed;
+  out.splice(at, 0, ...signatures.map((l) => (eol === '\r\n' && !l.endsWith('\r') ? l + '\r' : l)));
+  return out.join('\n');
+}
+
 /** Lines of `text` that begin inside a string literal (multi-line strings, template literals): never re-indented. */
 function linesInsideStrings(text: string, language: Language): boolean[] {
   const { lines, classes } = lex(text, language);
@@ -752,7 +810,19 @@ export function replaceSymbol(
   candidate: string,
 ): string {
   if (symbol.kind === 'function' && symbol.indent === '' && symbol.access === symbol.name) {
+    if (symbol.implementationLine) return replaceOverloaded(source, language, symbol, candidate);
     return insertCode(source, candidate, { language, kind: 'function', entryPoint: symbol.name }).content;
+  }
+  // A TS method with overloads: the candidate is its implementation; the overload signatures stay.
+  if (symbol.implementationLine && symbol.kind === 'method') {
+    const from = symbol.implementationLine;
+    const { implementationLine: _, ...implementation } = symbol;
+    return replaceSymbol(
+      source,
+      language,
+      { ...implementation, startLine: from, indent: leadingWs(source.split('\n')[from - 1]) },
+      candidate,
+    );
   }
   const member = symbol.member ?? symbol.name.split('.').pop()!;
   const found =

@@ -7,7 +7,9 @@ import {
   errorHeadline,
   placeFunction,
   resolvesExpression,
+  symbolRun,
 } from '../../src/modes/repo-context.js';
+import { listSymbols } from '../../src/repo/index.js';
 
 describe('environment problems are never counterexamples', () => {
   const cell = (verdict: CellResult['verdict'], error?: string): CellResult =>
@@ -69,5 +71,25 @@ describe('resolving and reporting', () => {
     expect(
       errorHeadline("Error: Cannot find module 'left-pad'\n    at Module._resolve (node:internal)"),
     ).toBe("Error: Cannot find module 'left-pad'");
+  });
+});
+
+describe('symbolRun on a TypeScript function with overloads', () => {
+  it('places a candidate in place of the implementation and keeps the overload signatures', async () => {
+    const base = [
+      '/** Twice. */',
+      'export function twice(v: string): string;',
+      'export function twice(v: number): number;',
+      'export function twice(v: any): any {',
+      '  return v + v;',
+      '}',
+      '',
+    ].join('\n');
+    const [symbol] = await listSymbols(base, 'typescript', { path: 'src/t.ts' });
+    const run = symbolRun({ root: '/r', path: 'src/t.ts', language: 'typescript', base }, symbol!);
+    expect(run.place(symbol!.text)).toBe(base);
+    expect(
+      run.place('export function twice(v: any): any {\n  return typeof v === "number" ? v * 2 : v + v;\n}\n'),
+    ).toBe(base.replace('  return v + v;', '  return typeof v === "number" ? v * 2 : v + v;'));
   });
 });

@@ -478,3 +478,53 @@ describe('typescript', () => {
     expect(by.get('Box.scale')).toMatchObject({ isStatic: true, access: 'Box.scale', doc: 'Scales.' });
   });
 });
+
+describe('typescript overloads: a candidate replaces the implementation, the signatures stay', () => {
+  const src = [
+    "import { a } from './a';",
+    '/** Pads. */',
+    'export function pad(v: string): string;',
+    'export function pad(v: number): string;',
+    'export function pad(v: any): string {',
+    '  return String(v);',
+    '}',
+    'export const z = 1;',
+    'class B {',
+    '  /** g */',
+    '  get(): number;',
+    '  get(x: number): number;',
+    '  get(x?: number): number { return x ?? 1; }',
+    '}',
+    '',
+  ].join('\n');
+
+  it('top-level function', async () => {
+    const pad = (await listSymbols(src, 'typescript', { path: 'a.ts' })).find((s) => s.name === 'pad')!;
+    expect(pad).toMatchObject({ startLine: 3, implementationLine: 5, endLine: 7 });
+    const out = replaceSymbol(
+      src,
+      'typescript',
+      pad,
+      'export function pad(v: any): string {\n  return String(v) + "!";\n}\n',
+    );
+    expect(out).toBe(src.replace('  return String(v);', '  return String(v) + "!";'));
+    // A candidate with its own overloads replaces them too.
+    const own = replaceSymbol(
+      src,
+      'typescript',
+      pad,
+      'export function pad(v: string | number): string;\nexport function pad(v: any): string {\n  return "x";\n}\n',
+    );
+    expect(own).toContain(
+      'export function pad(v: string | number): string;\nexport function pad(v: any): string {\n  return "x";\n}',
+    );
+    expect(own).not.toContain('export function pad(v: number): string;');
+  });
+
+  it('method', async () => {
+    const get = (await listSymbols(src, 'typescript', { path: 'a.ts' })).find((s) => s.name === 'B.get')!;
+    expect(get).toMatchObject({ startLine: 11, implementationLine: 13, endLine: 13 });
+    const out = replaceSymbol(src, 'typescript', get, 'get(x?: number): number { return x ?? 2; }');
+    expect(out).toBe(src.replace('return x ?? 1;', 'return x ?? 2;'));
+  });
+});
