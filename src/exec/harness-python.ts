@@ -458,7 +458,7 @@ def run_test(mode, G, codeobj, test, timeout, chan):
     except ValueError:
         payload = {}
     stderr_tail = err.decode('utf-8', 'replace').strip()
-    cell = {}
+    cell = {'cpuMs': int(round(cpu * 1000))}
     if mode == 'stdio':
         cell['stdout'] = out[:OUTLIM].decode('utf-8', 'replace')
     signaled = os.WIFSIGNALED(st)
@@ -610,6 +610,8 @@ def clean_cell(c, mode):
     if not isinstance(c, dict) or c.get('status') not in STATUSES:
         return {'status': 'crash', 'error': 'the test harness sent a malformed result'}
     out = {'status': c['status']}
+    if isinstance(c.get('cpuMs'), int):
+        out['cpuMs'] = c['cpuMs']
     for k, n in (('stdout', OUTLIM), ('value', OUTLIM), ('expectedValue', OUTLIM), ('expectedError', ERRCAP), ('error', ERRCAP + 8)):
         v = c.get(k)
         if isinstance(v, str):

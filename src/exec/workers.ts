@@ -47,6 +47,8 @@ export interface RawCell {
   expectedValue?: string;
   expectedError?: string;
   error?: string;
+  /** CPU time of the test process (Python), in ms. */
+  cpuMs?: number;
 }
 
 export type HarnessMode = 'stdio' | 'function' | 'expected';
@@ -105,6 +107,7 @@ export function toRawCell(c: unknown, outputLimit: number): RawCell {
     if (typeof src[k] === 'string') cell[k] = (src[k] as string).slice(0, outputLimit + 1);
   for (const k of ['expectedError', 'error'] as const)
     if (typeof src[k] === 'string') cell[k] = tail(src[k] as string);
+  if (Number.isSafeInteger(src.cpuMs) && (src.cpuMs as number) >= 0) cell.cpuMs = src.cpuMs as number;
   return cell;
 }
 
