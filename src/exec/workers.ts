@@ -342,6 +342,15 @@ const STARTUP_MS = 60_000;
 /** Margin over the per-test limit before the parent declares a worker stuck (its own timers come first). */
 const WATCHDOG_MARGIN_MS = 5_000;
 
+/**
+ * Python tests are limited in CPU time, not wall-clock time, so that a verdict does not depend on how busy the
+ * machine is (harness-python.ts `wait_timeout`). A test that a busy machine starves of the CPU, or one that
+ * sleeps, is stopped after this much wall-clock time.
+ */
+export function pythonWallMs(timeoutMs: number): number {
+  return 3 * timeoutMs;
+}
+
 class PythonWorker {
   private proc?: Proc;
   private starting?: Promise<Proc>;
@@ -407,7 +416,7 @@ class PythonWorker {
         };
         const arm = () => {
           clearTimeout(timer);
-          timer = setTimeout(() => finish('late'), chunk.timeoutMs + WATCHDOG_MARGIN_MS);
+          timer = setTimeout(() => finish('late'), pythonWallMs(chunk.timeoutMs) + WATCHDOG_MARGIN_MS);
         };
         proc.onMessage = (m) => {
           if (m.id !== id) return finish('protocol');
@@ -425,6 +434,7 @@ class PythonWorker {
             code: chunk.code,
             tests: chunk.tests.slice(start),
             timeoutMs: chunk.timeoutMs,
+            wallMs: pythonWallMs(chunk.timeoutMs),
             ...(chunk.repo ? { repo: chunk.repo.harness } : {}),
           }) + '\n',
         );
@@ -440,7 +450,7 @@ class PythonWorker {
         if (outcome === 'late')
           cells.push({
             status: 'timeout',
-            error: `timed out after ${chunk.timeoutMs} ms (the sandbox stopped answering)`,
+            error: `timed out after ${pythonWallMs(chunk.timeoutMs)} ms of wall-clock time (the sandbox stopped answering)`,
           });
         else if (outcome === 'died' && heapOom(proc.stderr))
           cells.push({ status: 'memory', error: 'the sandbox worker ran out of memory' });

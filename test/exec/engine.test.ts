@@ -232,6 +232,60 @@ describe('python function', () => {
   });
 });
 
+describe('python time limits and shared calls', () => {
+  const base = { language: 'python', kind: 'function', entryPoint: 'f' } as const;
+
+  it('runs a call once for every expected value it is judged against', async () => {
+    const memo = await createExecutor({ sandbox: 'bwrap', workers: 2, memo: true });
+    try {
+      const tests = [
+        { call: 'f(1)', expected: '2' },
+        { call: 'f(1)', expected: '3' },
+        { call: 'f(2)', expected: '3' },
+      ];
+      const m = await memo.run({ ...base, codes: ['def f(x):\n    return x + 1'], tests });
+      expect(verdicts(m)).toEqual([['pass', 'fail', 'pass']]);
+      expect(memo.stats!()).toEqual({ executed: 2, cached: 1, stored: 0 });
+      // a later request that judges the same call against another value runs nothing
+      const again = await memo.run({
+        ...base,
+        codes: ['def f(x):\n    return x + 1'],
+        tests: [{ call: 'f(2)', expected: '4' }],
+      });
+      expect(verdicts(again)).toEqual([['fail']]);
+      expect(memo.stats!().executed).toBe(2);
+    } finally {
+      await memo.close();
+    }
+  });
+
+  it('limits CPU time, not wall-clock time: a test that waits longer than its limit without computing passes', async () => {
+    const m = await ex.run({
+      ...base,
+      codes: [
+        'import time\ndef f(x):\n    time.sleep(1.5)\n    return x',
+        'def f(x):\n    while True:\n        pass',
+      ],
+      tests: [{ call: 'f(1)', expected: '1' }],
+      timeoutMs: 1000,
+    });
+    expect(verdicts(m)).toEqual([['pass'], ['timeout']]);
+    // the loop is stopped once it has used its CPU time (or by the wall-clock backstop if starved)
+    expect(m[1][0].error).toMatch(/^timed out: \d+ ms of CPU time used, the limit is 1000 ms$/);
+  });
+
+  it('stops a test that sleeps past the wall-clock backstop (3 x the limit)', async () => {
+    const m = await ex.run({
+      ...base,
+      codes: ['import time\ndef f(x):\n    time.sleep(60)\n    return x'],
+      tests: [{ call: 'f(1)', expected: '1' }],
+      timeoutMs: 300,
+    });
+    expect(verdicts(m)).toEqual([['timeout']]);
+    expect(Number(/(\d+) ms of CPU time used/.exec(m[0][0].error ?? '')![1])).toBeLessThan(300);
+  });
+});
+
 describe('javascript stdio', () => {
   const base = { language: 'javascript', kind: 'stdio' } as const;
 
