@@ -17,6 +17,24 @@
 // supervisor -> parent: {"ready": true, ...} once, then per job {"id","j","cell"} for every test and {"id","done"}.
 // A cell is {"status": "ok"|"exception"|"timeout"|"memory"|"output_limit"|"crash", "stdout"?, "value"?,
 // "expectedValue"?, "expectedError"?, "error"?, "cpuMs"?}. Verdicts are computed by the parent, never here.
+/**
+ * Modules the supervisor imports once for every code process (candidates often import them). Each one the code
+ * process holds makes its fork, one per test, slower; threading (which queue imports) alone adds milliseconds.
+ */
+export const PRELOADED_MODULES = [
+  'collections',
+  'itertools',
+  'functools',
+  'heapq',
+  'bisect',
+  'string',
+  'typing',
+  'random',
+  'copy',
+  'operator',
+  're',
+];
+
 export const PYTHON_SUPERVISOR = String.raw`
 import os, sys, json, signal, resource, select, time, io, builtins, traceback, linecache, errno, math, shutil
 
@@ -811,9 +829,19 @@ def main():
         os.setgid(int(drop[1]))
         os.setuid(int(drop[0]))
     protected = nondumpable()
-    for m in ('collections', 'itertools', 'functools', 'heapq', 'bisect', 'string', 'typing', 'random', 'copy',
-              'operator', 're', 'fractions', 'decimal', 'statistics', 'dataclasses', 'enum', 'numbers', 'array',
-              'queue', 'cmath'):
+    if sys.flags.no_site:
+        # started lean (-S, see workers.ts): site-packages without running .pth files, and exit()/quit()
+        for p in CFG.get('sitePaths') or []:
+            if p not in sys.path:
+                sys.path.append(p)
+        try:
+            import _sitebuiltins
+            builtins.exit = _sitebuiltins.Quitter('exit', 'Ctrl-D (i.e. EOF)')
+            builtins.quit = _sitebuiltins.Quitter('quit', 'Ctrl-D (i.e. EOF)')
+        except BaseException:
+            pass
+    # modules candidates often import, loaded once (PRELOADED_MODULES)
+    for m in ${JSON.stringify(PRELOADED_MODULES)}:
         try:
             __import__(m)
         except BaseException:

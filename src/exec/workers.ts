@@ -225,6 +225,16 @@ function lostProcessCell(who: string, died: boolean, stderr: string, protocol: s
 
 // ---------------------------------------------------------------------------------------------- launchers
 
+/**
+ * Standalone Python workers start without `site` (-S) and add its site-packages folders themselves (the
+ * harness's `sitePaths`): the .pth files that `site` runs import modules (threading, among others, with most
+ * Python installs) that make every fork of the code process, one per test, several times slower. A repository's
+ * module keeps the whole `site` (a virtual environment, editable installs of its dependencies).
+ */
+function leanFlag(forRepo: boolean): string[] {
+  return forRepo ? [] : ['-S'];
+}
+
 class Launcher {
   private python?: Promise<Runtime>;
   private node?: Runtime;
@@ -236,7 +246,8 @@ class Launcher {
     return Math.max(16, Math.min(256, this.opts.memoryMb));
   }
 
-  async pythonLaunch(snapshot: RepoSnapshot | null = null): Promise<Launch> {
+  /** A Python supervisor; `forRepo`: it loads modules of a repository (shown by `snapshot` in the sandbox). */
+  async pythonLaunch(snapshot: RepoSnapshot | null = null, forRepo = snapshot !== null): Promise<Launch> {
     const py = await (this.python ??= resolvePython(this.opts.python));
     const o = this.opts;
     if (o.sandbox === 'bwrap') {
@@ -248,6 +259,7 @@ class Launcher {
         outputLimit: o.outputLimit,
         nproc: 64,
         dropTo: bw.root ? sandboxUid() : null,
+        ...(forRepo ? {} : { sitePaths: py.sitePaths ?? [] }),
       };
       const args = bwrapArgs(bw, {
         readOnly: py.readOnly,
@@ -258,16 +270,30 @@ class Launcher {
       });
       return {
         cmd: bw.path,
-        args: [...args, sandboxedPath(py.exe), '-c', PYTHON_SUPERVISOR, JSON.stringify(cfg)],
+        args: [
+          ...args,
+          sandboxedPath(py.exe),
+          ...leanFlag(forRepo),
+          '-c',
+          PYTHON_SUPERVISOR,
+          JSON.stringify(cfg),
+        ],
         env: {},
         detached: false,
       };
     }
     const workdir = mkdtempSync(join(tmpdir(), 'cosplay-exec-'));
-    const cfg = { sandboxed: false, workdir, memoryMb: o.memoryMb, outputLimit: o.outputLimit, nproc: 0 };
+    const cfg = {
+      sandboxed: false,
+      workdir,
+      memoryMb: o.memoryMb,
+      outputLimit: o.outputLimit,
+      nproc: 0,
+      ...(forRepo ? {} : { sitePaths: py.sitePaths ?? [] }),
+    };
     return {
       cmd: py.exe,
-      args: ['-c', PYTHON_SUPERVISOR, JSON.stringify(cfg)],
+      args: [...leanFlag(forRepo), '-c', PYTHON_SUPERVISOR, JSON.stringify(cfg)],
       env: harnessEnv(workdir),
       cwd: workdir,
       detached: true,
@@ -362,12 +388,14 @@ class PythonWorker {
     private readonly opts: PoolOptions,
     /** The repository this worker's sandbox shows (null: none). */
     private readonly snapshot: RepoSnapshot | null = null,
+    /** Whether it loads a repository's modules (also without a sandbox, where there is no snapshot). */
+    private readonly forRepo = snapshot !== null,
   ) {}
 
   private ensure(): Promise<Proc> {
     if (this.proc && !this.proc.exited) return Promise.resolve(this.proc);
     this.starting ??= (async () => {
-      const launch = await this.launcher.pythonLaunch(this.snapshot);
+      const launch = await this.launcher.pythonLaunch(this.snapshot, this.forRepo);
       const proc = new Proc(launch);
       try {
         await new Promise<void>((resolve, reject) => {
@@ -644,7 +672,7 @@ export class WorkerPool {
       if (chunk.language === 'python') {
         const workers = (this.python[slot] ??= new Map());
         let w = workers.get(root);
-        if (!w) workers.set(root, (w = new PythonWorker(this.launcher, this.opts, snapshot)));
+        if (!w) workers.set(root, (w = new PythonWorker(this.launcher, this.opts, snapshot, root !== '')));
         return await w.run(chunk);
       }
       if (!chunk.repo) return await this.js.run(chunk);

@@ -1,4 +1,5 @@
 // Engine semantics for both languages and both task kinds, in the bubblewrap sandbox (and a smoke run without).
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { CellResult, ExecRequest } from '../../src/types.js';
 import { createExecutor, type SandboxExecutor } from '../../src/exec/index.js';
@@ -272,6 +273,36 @@ describe('python time limits and shared calls', () => {
     expect(verdicts(m)).toEqual([['pass'], ['timeout']]);
     // the loop is stopped once it has used its CPU time (or by the wall-clock backstop if starved)
     expect(m[1][0].error).toMatch(/^timed out: \d+ ms of CPU time used, the limit is 1000 ms$/);
+  });
+
+  it('runs standalone code in a lean process: no site, no threading, yet site-packages and exit() work', async () => {
+    const host = JSON.parse(
+      execFileSync(
+        'python3',
+        [
+          '-c',
+          'import site, os, json; print(json.dumps([p for p in site.getsitepackages() if os.path.isdir(p)]))',
+        ],
+        {
+          encoding: 'utf8',
+        },
+      ),
+    ) as string[];
+    const m = await ex.run({
+      language: 'python',
+      kind: 'function',
+      entryPoint: 'f',
+      codes: [
+        'import sys\ndef f():\n    return [sys.flags.no_site, "threading" in sys.modules, sys.path, callable(exit)]',
+      ],
+      tests: [
+        { call: 'f()[:2]', expected: '[1, False]' },
+        { call: 'f()[3]', expected: 'True' },
+        { call: 'f()[2]' },
+      ],
+    });
+    expect(verdicts(m)).toEqual([['pass', 'pass', 'pass']]);
+    for (const dir of host) expect(m[0][2].output).toContain(JSON.stringify(dir));
   });
 
   it('stops a test that sleeps past the wall-clock backstop (3 x the limit)', async () => {
