@@ -98,12 +98,12 @@ export function formatTable(r: BenchReport): string {
     );
   if (r.cells !== undefined)
     lines.push(
-      `  cells executed ${r.cells}${r.naiveCells ? ` (a naive run: ${r.naiveCells}, ${(r.naiveCells / Math.max(1, r.cells)).toFixed(1)}x more)` : ''}`,
+      `  cells the tasks asked for ${r.cells}${r.naiveCells ? ` (a naive run: ${r.naiveCells}, ${(r.naiveCells / Math.max(1, r.cells)).toFixed(1)}x more)` : ''}`,
     );
   if (r.execCells)
     lines.push(
-      `  of which executed ${r.execCells.executed}, from memory ${r.execCells.cached}, ` +
-        `from the persistent cache ${r.execCells.stored}`,
+      `  the executor (every request, UT grading included): ran ${r.execCells.executed} in the sandbox, ` +
+        `from memory ${r.execCells.cached}, from the persistent cache ${r.execCells.stored}`,
     );
   lines.push(`  wall time ${duration(r.wallMs)}`);
   if (r.timing) lines.push('', ...formatTiming(r.timing, r.wallMs));
