@@ -1,7 +1,7 @@
 // Parameters of the method (symbols of the paper in comments) and the presets.
 import { UserError } from '../types.js';
 
-export const BON_RULES = ['pass-count', 'dual-agreement'] as const;
+export const BON_RULES = ['pass-count', 'dual-agreement', 'archive'] as const;
 export type BonRule = (typeof BON_RULES)[number];
 
 export interface CosplayParams {
@@ -99,7 +99,7 @@ export const REPLAY_PARAMS: CosplayParams = Object.freeze({
   scSamples: 1,
   scMinAgree: 1,
   scMaxAttempts: 1,
-  bonRule: 'dual-agreement',
+  bonRule: 'archive',
 });
 
 export function resolveParams(p?: Partial<CosplayParams>): CosplayParams {

@@ -1,5 +1,6 @@
 // The result and trace of a CoSPlay run.
 import type { CellResult, Stage, Task, UnitTest } from '../types.js';
+import type { ArchivedCode, ArchivedUt } from './archive.js';
 import type { CosplayParams } from './params.js';
 
 /** Where a code of the code pool came from. */
@@ -155,6 +156,28 @@ export interface CosplayResult {
   /** Pools and matrix after stage 1. */
   initial: { codePool: PoolCode[]; utPool: PoolUt[]; executionMatrix: number[][] };
   rounds: RoundTrace[];
+  /**
+   * Everything the run executed (src/cosplay/archive.ts): every code and UT that was ever in the pools (and
+   * repairs rejected on trial), what became of it, and its cells (codes x UTs; null where the UT is invalid or
+   * the cell was never executed: the archive rule executes every missing cell before it selects).
+   */
+  archive: {
+    codes: ArchivedCode[];
+    uts: ArchivedUt[];
+    cells: (CellResult | null)[][];
+    /** The archive index of every final code-pool row / UT-pool column. */
+    poolIds: number[];
+    utPoolIds: number[];
+    /** Archive rule: the archived codes run on stage 3's inputs, and their results (rows in that order). */
+    stage3Candidates: number[];
+    stage3Outputs: CellResult[][];
+  };
+  /**
+   * Archive rule: the ties the other BoN rules give on the pool the self-play left, clustered on the same
+   * stage-3 outputs (`passCountRule`: the paper's max pCode; `passCountRuleNoCluster`; `dualFinalRule`:
+   * dual agreement on the final matrix), as code strings. Empty for the other rules.
+   */
+  alternatives: Record<string, string[]>;
   decisions: Decision[];
   stopReason: StopReason;
   /** Why the run is weaker than asked for (declined requests, short pools, spent budget, ...). */
