@@ -157,6 +157,7 @@ def rules(t):
     cols = t.cols(True)
     colsAll = t.cols(False)
     pcode = {i: len(t.passes(i, cols)) for i in range(len(t.codes))}
+    pcodeAll = {i: len(t.passes(i, colsAll)) for i in range(len(t.codes))}
     r = {}
     r['archive.codet'] = codet(t, cand, colsAll)
     r['archive.codet-coupled'] = codet(t, cand, cols)
@@ -179,6 +180,7 @@ def rules(t):
     r['mbr.uts.archive'] = best(sc, voters)
     # full behaviour (UT inputs + fresh inputs) classes, scored by |S| x (#UTs passed)
     r['fused.full'] = codet(t, cand, colsAll, key_extra=lambda i: (vec[i], s3(i)))
+    r['fused.full+cluster'] = cluster(t, r['fused.full'], pcodeAll)
     # output clusters over all candidates (stage 3 greedy, ERR wildcards), each scored |C| x #UTs passed by
     # every member; ties: the method's in-cluster choice
     cl = clusters_all(t, cand)

@@ -14,11 +14,11 @@ import {
   type BaselinePick,
   type CosplayParams,
   type CosplayResult,
-  isErr,
+  outputClasses,
 } from '../cosplay/index.js';
 import { createLlm, resolveLlmConfig } from '../llm/index.js';
 import { createReplayLlm } from '../replay/index.js';
-import type { CellResult, Executor, Llm } from '../types.js';
+import type { Executor, Llm } from '../types.js';
 import { UserError } from '../types.js';
 import type { BenchDeps, SelectSetup } from './cli.js';
 import type { SelectionFacts } from './run.js';
@@ -84,25 +84,6 @@ export function benchParams(
 }
 
 const tiedCodes = (b: BaselinePick | null): string[] => (b ? b.tiedCodes : []);
-
-/**
- * Output classes of a column of results: -1 for ERR (the run did not finish normally), else the index of the
- * first earlier result whose output agrees with it (greedy, in order), so that equal numbers mean agreeing
- * outputs. For the trace: a selection rule can be evaluated offline from them.
- */
-export function outputClasses(
-  col: ReadonlyArray<CellResult | null | undefined>,
-  agree: (a: string, b: string) => boolean,
-): number[] {
-  const reps: number[] = [];
-  return col.map((c, k) => {
-    if (isErr(c)) return -1;
-    const r = reps.find((q) => agree(col[q]!.output, c!.output));
-    if (r !== undefined) return r;
-    reps.push(k);
-    return k;
-  });
-}
 
 /** The archive as the trace keeps it (src/cosplay/archive.ts; the codes' correctness is added by grading). */
 function archiveTrace(r: CosplayResult): Record<string, unknown> {

@@ -18,7 +18,7 @@ import { type CosplayParams, resolveParams } from './params.js';
 import { Pools } from './pool.js';
 import { stage1 } from './stage1.js';
 import { stage2 } from './stage2.js';
-import { archiveEligible, archiveTie } from './select.js';
+import { archiveEligible, behaviourTie } from './select.js';
 import { type ClusterSelection, selectByCluster, stage3, stage3Outputs as stage3Run } from './stage3.js';
 import type { CosplayResult, Pick, PoolCode, PoolUt } from './types.js';
 
@@ -78,21 +78,47 @@ export async function runCosplay(input: RunCosplayInput): Promise<CosplayResult>
   let stopReason = s2.stopReason;
 
   // The archive: every code and UT the run executed. The archive rule completes its matrix (cells only, no
-  // LLM call) and takes the BoN tie from it; a tied code that left the pool comes back into it as a new row.
+  // LLM call), runs every eligible archived code on stage 3's fresh inputs (cells only) and takes the BoN tie
+  // from the behaviour groups of the archive (src/cosplay/select.ts); a tied code that left the pool comes
+  // back into it as a new row.
   const archive = pools.archive;
   pools.sync();
   const useArchive = params.bonRule === 'archive';
   let archiveTied: number[] = [];
   let archiveScore: number | undefined;
+  let archiveGroups = 0;
   let archiveCandidates: number[] = [];
+  let archiveOutputs: CellResult[][] = [];
+  let stage3Inputs: string[] = [];
+  let cp = latest(s1.cp, s2.cp);
   const poolSize = pools.codes.length;
+  const wantArchiveStage3 = () => useArchive && params.cluster && !ctx.halted && archiveCandidates.length > 1;
+  let ranArchiveStage3 = false;
   if (useArchive && pools.codes.length > 0) {
     await pools.completeArchive();
     const elig = archiveEligible(archive);
     archiveCandidates = elig.flatMap((e, i) => (e ? [i] : []));
-    const t = archiveTie(archive, elig);
-    archiveTied = t.tied;
-    archiveScore = t.tied.length ? t.scores[t.tied[0]] : undefined;
+    if (wantArchiveStage3()) {
+      ranArchiveStage3 = true;
+      const leave = input.onStage3?.();
+      const got = await stage3Run(
+        ctx,
+        pools,
+        archiveCandidates.map((a) => archive.codes[a].code),
+        cp,
+      ).finally(() => leave?.());
+      cp = latest(cp, got.cp);
+      stage3Inputs = got.inputs;
+      archiveOutputs = got.outputs;
+    }
+    const g = behaviourTie(archive, {
+      eligible: elig,
+      fresh: { candidates: archiveCandidates, outputs: archiveOutputs },
+      agree: ctx.agree,
+    });
+    archiveTied = g.tied;
+    archiveScore = g.score;
+    archiveGroups = g.groups;
     for (const a of archiveTied) pools.restore(a);
   }
 
@@ -110,7 +136,7 @@ export async function runCosplay(input: RunCosplayInput): Promise<CosplayResult>
       : bonTies(m, eligible);
   const tieWhy = () =>
     useArchive
-      ? `with the top dual-agreement score ${archiveScore} over the archive (${archiveCandidates.length} codes x ${archive.validUts().length} valid UTs executed)`
+      ? `with the top dual-agreement score ${archiveScore} among ${archiveGroups} behaviour group(s) of the archive (${archiveCandidates.length} codes x ${archive.validUts().length} valid UTs executed, ${stage3Inputs.length} fresh inputs)`
       : dual
         ? `with the top dual-agreement score ${dual.scores[tied[0]]} (pCode ${pc[tied[0]]})`
         : `with maximal pCode ${pc[tied[0]]}`;
@@ -121,27 +147,11 @@ export async function runCosplay(input: RunCosplayInput): Promise<CosplayResult>
   let selection: ClusterSelection | null = null;
   // Codes the method cannot tell from the pick (the pick is the lowest index among them).
   let selectedTie: number[] = [...tied];
-  let stage3Inputs: string[] = [];
   let stage3Outputs: CellResult[][] = [];
-  let cp = latest(s1.cp, s2.cp);
   const finalRound = params.maxRounds + 1;
   if (pools.codes.length > 0 && tied.length === 0) ctx.degrade('no code passes every trusted test: no pick');
-  // Stage 3 over the archive: every eligible archived code runs on the fresh inputs (cells only), so that the
-  // trace can compare rules on the same outputs; the pick clusters the BoN tie.
-  let archiveOutputs: CellResult[][] = [];
-  const runArchiveStage3 = useArchive && params.cluster && !ctx.halted && archiveCandidates.length > 1;
-  if (runArchiveStage3) {
-    const leave = input.onStage3?.();
-    const got = await stage3Run(
-      ctx,
-      pools,
-      archiveCandidates.map((a) => archive.codes[a].code),
-      cp,
-    ).finally(() => leave?.());
-    cp = latest(cp, got.cp);
-    stage3Inputs = got.inputs;
-    archiveOutputs = got.outputs;
-  }
+  // Archive rule: stage 3's clustering of the BoN tie on the outputs already run.
+  const runArchiveStage3 = ranArchiveStage3;
   const outputsOf = (slots: number[]) =>
     slots.map((i) => archiveOutputs[archiveCandidates.indexOf(pools.codeId(i))] ?? []);
   if (useArchive && runArchiveStage3 && tied.length > 1) {
