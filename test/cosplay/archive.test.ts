@@ -3,6 +3,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { runCosplay } from '../../src/cosplay/index.js';
 import { Archive, archiveOf } from '../../src/cosplay/archive.js';
+import { archiveEligible, behaviourTie } from '../../src/cosplay/select.js';
 import type { CosplayParams } from '../../src/cosplay/params.js';
 import { CODE, TASK, calls, executor, isCorrect, world } from './world.js';
 
@@ -101,5 +102,90 @@ describe('a run keeps everything it executed', () => {
     // stage 3 ran every eligible archived code on its inputs
     expect(a.stage3Candidates).toEqual([0, 1, 2, 3, 4]);
     expect(a.stage3Outputs).toHaveLength(5);
+  });
+});
+
+describe('behaviourTie: the archive rule on archives written in the test', () => {
+  const agree = (x: string, y: string) => x === y;
+  const pass = { verdict: 'pass' as const, output: 'ok' };
+  const fail = (output: string) => ({ verdict: 'fail' as const, output });
+  const err = { verdict: 'error' as const, output: '' };
+
+  test("CodeT's score over every code the run executed, retired ones included", () => {
+    // codes 0-2 (cleaned early, never in the final pool) pass UTs 0 and 1; codes 3-4 (the final pool) pass UTs
+    // 0, 1 and 2. Dual agreement: 3 x 2 = 6 against 2 x 3 = 6 -> both groups tied; a fourth retired code in the
+    // first group makes it 4 x 2 = 8 and the final pool alone would have lost it.
+    const a = archiveOf({
+      codes: [{ fate: 'cleaned' }, { fate: 'cleaned' }, { fate: 'cleaned' }, {}, {}, { fate: 'cleaned' }],
+      uts: [{}, {}, {}],
+      M: [
+        [1, 1, 0],
+        [1, 1, 0],
+        [1, 1, 0],
+        [1, 1, 1],
+        [1, 1, 1],
+        [1, 1, 0],
+      ],
+    });
+    const t = behaviourTie(a, { agree });
+    expect(t).toEqual({ tied: [0, 1, 2, 5], score: 8, groups: 2 });
+    const without = behaviourTie(a, { agree, eligible: [true, true, true, true, true, false] });
+    expect(without.tied).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  test('codes that pass the same UTs but behave differently on the fresh inputs form different groups', () => {
+    // four codes pass UTs 0 and 1; on the fresh input two answer 7, two answer 8 and 9; a fifth code passes
+    // all three UTs alone. Plain CodeT: 4 x 2 = 8 wins; behaviour groups: 2 x 2 = 4 each, against 1 x 3 = 3.
+    const a = new Archive();
+    for (let i = 0; i < 5; i++) a.addCode({ code: `c${i}`, origin: 'plan', round: 0 });
+    for (let j = 0; j < 3; j++)
+      a.addUt({
+        test: { call: `t${j}`, expected: '1' },
+        input: `t${j}`,
+        valid: true,
+        origin: 'random',
+        round: 0,
+      });
+    [0, 1, 2, 3].forEach((i) => [0, 1].forEach((j) => a.record(i, j, pass)));
+    [0, 1, 2, 3].forEach((i) => a.record(i, 2, fail('0')));
+    [0, 1, 2].forEach((j) => a.record(4, j, pass));
+    const fresh = {
+      candidates: [0, 1, 2, 3, 4],
+      outputs: [[fail('7')], [fail('7')], [fail('8')], [fail('9')], [err]],
+    };
+    expect(behaviourTie(a, { agree }).tied).toEqual([0, 1, 2, 3]);
+    const t = behaviourTie(a, { agree, fresh });
+    expect(t.groups).toBe(4);
+    expect(t.tied).toEqual([0, 1]);
+    expect(t.score).toBe(4);
+  });
+
+  test('ERR is one output: two codes that crash on the same input agree there', () => {
+    const a = archiveOf({ codes: [{}, {}, {}], uts: [{}], M: [[1], [1], [1]] });
+    const fresh = {
+      candidates: [0, 1, 2],
+      outputs: [
+        [err, fail('1')],
+        [err, fail('1')],
+        [fail('2'), fail('1')],
+      ],
+    };
+    expect(behaviourTie(a, { agree, fresh })).toEqual({ tied: [0, 1], score: 2, groups: 2 });
+  });
+
+  test('a rejected repair and a code failing a trusted UT are not eligible; no UT passed ties everyone', () => {
+    const a = archiveOf({
+      codes: [{}, { fate: 'rejected-repair' }, {}],
+      uts: [{ origin: 'trusted' }, {}],
+      M: [
+        [1, 0],
+        [1, 1],
+        [0, 1],
+      ],
+    });
+    expect(archiveEligible(a)).toEqual([true, false, false]);
+    expect(behaviourTie(a, { agree }).tied).toEqual([0]);
+    const none = archiveOf({ codes: [{}, {}], uts: [{}], M: [[0], [0]] });
+    expect(behaviourTie(none, { agree })).toMatchObject({ tied: [0, 1], score: 0 });
   });
 });
