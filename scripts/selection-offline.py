@@ -274,8 +274,15 @@ def se_paired(d):
     return math.sqrt(sum((x - m) ** 2 for x in d) / (n - 1) / n)
 
 
+IN_RUN = ['cosplay', 'cosplayNoCluster', 'codetSameSamples', 'codet', 'mbr', 'passCount', 'first',
+          'cosplay.passCountRule', 'cosplay.passCountRuleNoCluster', 'cosplay.dualFinalRule']
+
+
 def main():
-    path = sys.argv[1]
+    args = [a for a in sys.argv[1:] if not a.startswith('--')]
+    path = args[0]
+    only = args[1].split(',') if len(args) > 1 else None
+    markdown = '--markdown' in sys.argv
     tasks = [T(x) for x in load(path)]
     per = defaultdict(dict)
     for t in tasks:
@@ -283,21 +290,44 @@ def main():
             per[k][t.id] = sum(v) / len(v) if v else 0.0
         for k, tie in rules(t).items():
             per['offline:' + k][t.id] = acc(tie, t.correct)
-    ref = 'codetSameSamples'
     halves = {'all': lambda t: True, 'even': lambda t: t.num % 2 == 0, 'odd': lambda t: t.num % 2 == 1}
-    print(f'{len(tasks)} tasks; tokens/task {sum(t.tokens for t in tasks) / len(tasks):.0f}')
-    head = 'selector'.ljust(42) + ''.join(f'{h:>22}' for h in halves)
-    print(head)
-    for k in sorted(per, key=lambda k: -sum(per[k].values())):
-        if len(sys.argv) > 2 and k not in sys.argv[2].split(',') and k.replace('offline:', '') not in sys.argv[2].split(','):
-            continue
-        line = k.ljust(42)
-        for h, f in halves.items():
-            ids = [t.id for t in tasks if f(t)]
-            v = [per[k].get(i, 0.0) for i in ids]
-            d = [per[k].get(i, 0.0) - per[ref].get(i, 0.0) for i in ids] if ref in per else [0]
-            line += f'{100 * sum(v) / len(v):6.1f} ({100 * sum(d) / len(d):+5.1f}±{100 * se_paired(d):3.1f})'
-        print(line)
+    ids = {h: [t.id for t in tasks if f(t)] for h, f in halves.items()}
+
+    def cell(k, h, ref):
+        v = [per[k].get(i, 0.0) for i in ids[h]]
+        out = f'{100 * sum(v) / len(v):.1f}'
+        if ref and ref in per and k != ref:
+            d = [per[k].get(i, 0.0) - per[ref].get(i, 0.0) for i in ids[h]]
+            out += f' ({100 * sum(d) / len(d):+.1f} ± {100 * se_paired(d):.1f})'
+        return out
+
+    print(f'{len(tasks)} tasks ({len(ids["even"])} even, {len(ids["odd"])} odd); '
+          f'tokens/task {sum(t.tokens for t in tasks) / len(tasks):.0f}')
+    keys = sorted(per, key=lambda k: -sum(per[k].values()))
+    if only:
+        keys = [k for k in keys if k in only or k.replace('offline:', '') in only]
+    ref = 'codetSameSamples'
+    if markdown:
+        print(f'| selector | all ({len(ids["all"])}) | even ({len(ids["even"])}) | odd ({len(ids["odd"])}) |')
+        print('|---|---|---|---|')
+        for k in [k for k in IN_RUN if k in per] + [k for k in keys if k not in IN_RUN]:
+            if only and k not in keys:
+                continue
+            print(f'| {k} | ' + ' | '.join(cell(k, h, ref) for h in halves) + ' |')
+        print()
+        print('| CoSPlay minus | all | even | odd |')
+        print('|---|---|---|---|')
+        for k in IN_RUN:
+            if k in per and k != 'cosplay':
+                row = []
+                for h in halves:
+                    d = [per['cosplay'].get(i, 0.0) - per[k].get(i, 0.0) for i in ids[h]]
+                    row.append(f'{100 * sum(d) / len(d):+.1f} ± {100 * se_paired(d):.1f}')
+                print(f'| {k} | ' + ' | '.join(row) + ' |')
+        return
+    print('selector'.ljust(42) + ''.join(f'{h:>22}' for h in halves))
+    for k in keys:
+        print(k.ljust(42) + ''.join(f'{cell(k, h, ref):>22}' for h in halves))
 
 
 if __name__ == '__main__':
