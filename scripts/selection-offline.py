@@ -14,17 +14,18 @@ import sys
 from collections import defaultdict
 
 
-def load(path):
-    tasks = []
-    for line in open(path):
-        x = json.loads(line)
-        if x.get('type') == 'run' or not x.get('ok'):
-            continue
-        if 'archive' not in (x.get('details') or {}):
-            continue
-        tasks.append(x)
-    tasks.sort(key=lambda t: t['index'])
-    return tasks
+def load(paths):
+    """Task lines of one or more traces (comma-separated); a task traced twice counts once (the last)."""
+    byid = {}
+    for path in paths.split(','):
+        for line in open(path):
+            x = json.loads(line)
+            if x.get('type') == 'run' or not x.get('ok'):
+                continue
+            if 'archive' not in (x.get('details') or {}):
+                continue
+            byid[x['id']] = x
+    return sorted(byid.values(), key=lambda t: t['index'])
 
 
 def acc(tie, correct):
@@ -284,6 +285,12 @@ def main():
     only = args[1].split(',') if len(args) > 1 else None
     markdown = '--markdown' in sys.argv
     tasks = [T(x) for x in load(path)]
+    if '--check' in sys.argv:
+        # the in-run pick (the archive rule, averaged over its tie) against this script's re-implementation
+        bad = [t.id for t in tasks if abs(sum(t.picks['cosplay']) / max(1, len(t.picks['cosplay']))
+                                          - acc(rules(t)['fused.full+cluster'], t.correct)) > 1e-9]
+        print(f'in-run cosplay vs offline fused.full+cluster: {len(tasks) - len(bad)} of {len(tasks)} tasks agree',
+              bad[:10])
     per = defaultdict(dict)
     for t in tasks:
         for k, v in t.picks.items():
