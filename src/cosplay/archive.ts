@@ -13,8 +13,18 @@ export class Archive {
   readonly uts: ArchivedUt[] = [];
   private readonly cellMap = new Map<string, CellResult>();
 
-  addCode(c: Pick<PoolCode, 'code' | 'origin' | 'round'>, extra: Partial<ArchivedCode> = {}): number {
-    this.codes.push({ code: c.code, origin: c.origin, round: c.round, fate: 'final', ...extra });
+  addCode(
+    c: Pick<PoolCode, 'code' | 'origin' | 'round'> & Partial<Pick<PoolCode, 'seed'>>,
+    extra: Partial<ArchivedCode> = {},
+  ): number {
+    this.codes.push({
+      code: c.code,
+      origin: c.origin,
+      round: c.round,
+      fate: 'final',
+      ...(c.seed !== undefined ? { seed: c.seed } : {}),
+      ...extra,
+    });
     return this.codes.length - 1;
   }
 

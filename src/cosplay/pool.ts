@@ -87,7 +87,12 @@ export class Pools {
     const at = this.slotOf(a);
     if (at >= 0) return at;
     const c = this.archive.codes[a];
-    const entry: PoolCode = { code: c.code, origin: c.origin, round: c.round };
+    const entry: PoolCode = {
+      code: c.code,
+      origin: c.origin,
+      round: c.round,
+      ...(c.seed !== undefined ? { seed: c.seed } : {}),
+    };
     this.codes.push(entry);
     this.codeRefs.push(entry);
     this.codeIds.push(a);
@@ -115,8 +120,9 @@ export class Pools {
 
   /** Archives a repair that was executed on trial and rejected, with its row. */
   archiveRejected(i: number, code: string, round: number, row: ReadonlyArray<CellResult | null>): void {
+    const seed = this.codes[i]?.seed;
     const a = this.archive.addCode(
-      { code, origin: 'fixed', round },
+      { code, origin: 'fixed', round, ...(seed !== undefined ? { seed } : {}) },
       { fate: 'rejected-repair', retiredIn: round, repairOf: this.codeIds[i] },
     );
     row.forEach((cell, j) => {

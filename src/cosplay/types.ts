@@ -52,6 +52,8 @@ export interface ArchivedCode {
   retiredIn?: number;
   /** For a repair (kept or rejected): the archive index of the code it repaired. */
   repairOf?: number;
+  /** Index into `seedCodes` when this code is a seed or a repair of one (never an independent candidate). */
+  seed?: number;
 }
 
 export interface ArchivedUt {

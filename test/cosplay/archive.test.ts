@@ -38,6 +38,9 @@ describe('Archive bookkeeping', () => {
     a.retireCode(i, 'cleaned', 1);
     a.retireCode(i, 'repaired', 2);
     expect(a.codes[i]).toMatchObject({ fate: 'cleaned', retiredIn: 1 });
+    // a seed (or a repair of one) stays a seed in the archive: the gate never counts it as independent
+    const s = a.addCode({ code: 'y', origin: 'fixed', round: 1, seed: 0 });
+    expect(a.codes[s].seed).toBe(0);
   });
 });
 
