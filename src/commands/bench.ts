@@ -45,7 +45,10 @@ export function register(program: Command): void {
       'method parameters: paper, replay (self-consistency k = 1, BoN by dual agreement), small ' +
         '(default: replay with --model replay, paper with a live model)',
     )
-    .option('--bon-rule <rule>', 'BoN tie before stage 3: pass-count (the paper) or dual-agreement')
+    .option(
+      '--bon-rule <rule>',
+      'BoN tie before stage 3: pass-count (the paper), dual-agreement (on the final pool) or archive (behaviour groups of everything the run executed; the replay preset)',
+    )
     .option('--sc-samples <k>', 'self-consistency samples per attempt (overrides the preset)')
     .option('--sc-min-agree <n>', 'votes the majority answer needs (overrides the preset)')
     .option('--sc-attempts <n>', 'self-consistency attempts before a UT is invalid (overrides the preset)')
