@@ -70,7 +70,7 @@ export interface ExecRequest {
    */
   codes: string[];
   tests: UnitTest[];
-  /** Wall-clock limit per cell. */
+  /** Time limit per cell: CPU time for Python (a wall-clock backstop of 3x), wall-clock time for JavaScript. */
   timeoutMs?: number;
   repo?: RepoContext;
 }

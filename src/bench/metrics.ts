@@ -86,7 +86,15 @@ export interface BenchSums {
   failed: number;
   /** Where the tasks' time went (CoSPlay runs; src/bench/timing.ts). */
   timing?: Timing;
+  /**
+   * Per selector, its per-task accuracy minus that of PAIRED_REFERENCE on the same task (tasks where both were
+   * measured): count, sum and sum of squares, for the paired standard error (mergeable across shards).
+   */
+  paired?: Record<string, { n: number; sum: number; sumSq: number }>;
 }
+
+/** The selector the paired differences are taken against: CodeT given the samples the run read. */
+export const PAIRED_REFERENCE = 'codetSameSamples';
 
 /** Expected accuracy of a uniform pick from the tie; an empty tie (nothing picked) scores 0. */
 export function expectedAccuracy(tiedCorrect: readonly boolean[]): number {
@@ -168,6 +176,15 @@ export function addTask(sums: BenchSums, o: TaskOutcome): BenchSums {
     addUt(sums.utBefore, o.utBefore);
     addUt(sums.utAfter, o.utAfter);
   }
+  const ref = s.bon[PAIRED_REFERENCE];
+  if (ref !== undefined)
+    for (const [sel, acc] of Object.entries(s.bon)) {
+      if (acc === undefined || sel === PAIRED_REFERENCE) continue;
+      const p = ((sums.paired ??= {})[sel] ??= { n: 0, sum: 0, sumSq: 0 });
+      p.n += 1;
+      p.sum += acc - ref;
+      p.sumSq += (acc - ref) ** 2;
+    }
   sums.tokens += o.tokens ?? 0;
   sums.requests += o.requests ?? 0;
   sums.taskWallMs += o.wallMs ?? 0;
@@ -206,6 +223,12 @@ export function mergeSums(parts: readonly BenchSums[]): BenchSums {
     out.wallMs += p.wallMs;
     out.failed += p.failed;
     if (p.timing) addTiming((out.timing ??= emptyTiming()), p.timing);
+    for (const [sel, d] of Object.entries(p.paired ?? {})) {
+      const o = ((out.paired ??= {})[sel] ??= { n: 0, sum: 0, sumSq: 0 });
+      o.n += d.n;
+      o.sum += d.sum;
+      o.sumSq += d.sumSq;
+    }
   }
   return out;
 }
@@ -233,6 +256,20 @@ export interface BenchSummary {
   failedTasks: number;
   /** Where the tasks' time went, summed over tasks (null for the static check). */
   timing: Timing | null;
+  /**
+   * Per selector, the mean paired difference to CodeT given the same samples (PAIRED_REFERENCE) and its standard
+   * error, as fractions (replay runs only; absent when the reference was not measured).
+   */
+  pairedVsSameSamples?: Record<string, { mean: number; se: number; tasks: number }>;
+}
+
+/** Mean and standard error of paired differences from their count, sum and sum of squares. */
+export function pairedStats(d: { n: number; sum: number; sumSq: number }): { mean: number; se: number } {
+  if (d.n === 0) return { mean: 0, se: 0 };
+  const mean = d.sum / d.n;
+  if (d.n < 2) return { mean, se: 0 };
+  const variance = Math.max(0, (d.sumSq - d.n * mean * mean) / (d.n - 1));
+  return { mean, se: Math.sqrt(variance / d.n) };
 }
 
 const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
@@ -261,5 +298,12 @@ export function summarize(s: BenchSums): BenchSummary {
     codeAccuracyFinal: ratio(s.final.codeAccuracy, s.final.tasks),
     failedTasks: s.failed,
     timing: s.timing ?? null,
+    ...(s.paired
+      ? {
+          pairedVsSameSamples: Object.fromEntries(
+            Object.entries(s.paired).map(([k, d]) => [k, { ...pairedStats(d), tasks: d.n }]),
+          ),
+        }
+      : {}),
   };
 }

@@ -41,6 +41,9 @@ const LABELS: Record<string, string> = {
   codetSameSamples: 'CodeT, same samples',
   mbr: 'MBR-exec',
   first: 'first / random (pass@1)',
+  'cosplay.passCountRule': "CoSPlay, the paper's BoN rule (max pCode), same run",
+  'cosplay.passCountRuleNoCluster': '  the same without clustering',
+  'cosplay.dualFinalRule': 'CoSPlay, dual agreement on the final pool, same run',
 };
 
 const pct = (x: number | null | undefined): string =>
@@ -68,13 +71,21 @@ export function formatTable(r: BenchReport): string {
   lines.push(head.join(' | '));
   lines.push(`tasks ${r.tasks}${r.failedTasks ? ` (+${r.failedTasks} failed, not scored)` : ''}`);
   lines.push('');
-  lines.push('selector                      BoN accuracy');
+  const paired = r.pairedVsSameSamples;
+  const w = paired ? 52 : 28;
+  lines.push(
+    `${'selector'.padEnd(w + 2)}BoN accuracy${paired ? '   vs CodeT, same samples (paired, +- 1 s.e.)' : ''}`,
+  );
   const order = Object.keys(LABELS);
   const keys = [...order, ...Object.keys(r.bon).filter((k) => !order.includes(k))];
   for (const k of keys) {
     const v = r.bon[k];
     if (v === null || v === undefined) continue;
-    lines.push(`  ${(LABELS[k] ?? k).padEnd(28)}${pct(v)}`);
+    const d = paired?.[k];
+    const vs = d
+      ? `   ${(d.mean >= 0 ? '+' : '') + (100 * d.mean).toFixed(1)} +- ${(100 * d.se).toFixed(1)}`
+      : '';
+    lines.push(`  ${(LABELS[k] ?? k).padEnd(w)}${pct(v)}${vs}`);
   }
   lines.push('');
   lines.push(`  ${'oracle'.padEnd(28)}${pct(r.oracle)}`);
@@ -98,12 +109,12 @@ export function formatTable(r: BenchReport): string {
     );
   if (r.cells !== undefined)
     lines.push(
-      `  cells executed ${r.cells}${r.naiveCells ? ` (a naive run: ${r.naiveCells}, ${(r.naiveCells / Math.max(1, r.cells)).toFixed(1)}x more)` : ''}`,
+      `  cells the tasks asked for ${r.cells}${r.naiveCells ? ` (a naive run: ${r.naiveCells}, ${(r.naiveCells / Math.max(1, r.cells)).toFixed(1)}x more)` : ''}`,
     );
   if (r.execCells)
     lines.push(
-      `  of which executed ${r.execCells.executed}, from memory ${r.execCells.cached}, ` +
-        `from the persistent cache ${r.execCells.stored}`,
+      `  the executor (every request, UT grading included): ran ${r.execCells.executed} in the sandbox, ` +
+        `from memory ${r.execCells.cached}, from the persistent cache ${r.execCells.stored}`,
     );
   lines.push(`  wall time ${duration(r.wallMs)}`);
   if (r.timing) lines.push('', ...formatTiming(r.timing, r.wallMs));

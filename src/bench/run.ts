@@ -34,6 +34,8 @@ export interface SelectionFacts {
   finalUts: SelectedUt[];
   /** Per selector, the codes tied for its pick (a single code when the selector is deterministic). */
   ties: Record<string, string[]>;
+  /** Every code the run executed, in archive order (graded too, for the trace's offline evaluation). */
+  archiveCodes?: string[];
   tokens: number;
   requests: number;
   wallMs: number;
@@ -60,6 +62,8 @@ export interface TaskTrace {
   utAfter?: UtQuality;
   /** UT details: the final UT pool, each with validity and whether every correct code passes it. */
   uts?: Array<{ test: UnitTest; valid: boolean; correct: boolean | null; stage: 'initial' | 'final' }>;
+  /** Ground-truth correctness of every archived code (details.archive.codes order), read after the pick. */
+  archiveCorrect?: boolean[];
   tokens?: number;
   requests?: number;
   wallMs?: number;
@@ -131,7 +135,14 @@ export async function gradeSelection(
   facts: SelectionFacts,
   opts: { utTimeoutMs?: number } = {},
 ): Promise<{ outcome: TaskOutcome; trace: Omit<TaskTrace, 'index' | 'ok'> }> {
-  const all = [...new Set([...facts.initialCodes, ...facts.finalCodes, ...Object.values(facts.ties).flat()])];
+  const all = [
+    ...new Set([
+      ...facts.initialCodes,
+      ...facts.finalCodes,
+      ...Object.values(facts.ties).flat(),
+      ...(facts.archiveCodes ?? []),
+    ]),
+  ];
   const verdicts = await grader.grade(d, all);
   const correctOf = new Map(all.map((c, i) => [c, verdicts[i]]));
   const correctCodes = all.filter((c) => correctOf.get(c));
@@ -189,6 +200,7 @@ export async function gradeSelection(
         correct: utOk[facts.initialUts.length + j],
         stage: 'final' as const,
       })),
+      ...(facts.archiveCodes ? { archiveCorrect: facts.archiveCodes.map((c) => correctOf.get(c)!) } : {}),
       tokens: facts.tokens,
       requests: facts.requests,
       wallMs: facts.wallMs,

@@ -14,6 +14,7 @@ import {
   type BaselinePick,
   type CosplayParams,
   type CosplayResult,
+  outputClasses,
 } from '../cosplay/index.js';
 import { createLlm, resolveLlmConfig } from '../llm/index.js';
 import { createReplayLlm } from '../replay/index.js';
@@ -84,6 +85,50 @@ export function benchParams(
 
 const tiedCodes = (b: BaselinePick | null): string[] => (b ? b.tiedCodes : []);
 
+/** The archive as the trace keeps it (src/cosplay/archive.ts; the codes' correctness is added by grading). */
+function archiveTrace(r: CosplayResult): Record<string, unknown> {
+  const a = r.archive;
+  const agree = (x: string, y: string) => outputsAgree(x, y, r.task.kind);
+  const classesByCol = a.uts.map((_, j) =>
+    outputClasses(
+      a.cells.map((row) => row[j]),
+      agree,
+    ),
+  );
+  const s3cols = a.stage3Outputs[0]?.length ?? 0;
+  const s3 = Array.from({ length: s3cols }, (_, p) =>
+    outputClasses(
+      a.stage3Outputs.map((row) => row[p]),
+      agree,
+    ),
+  );
+  return {
+    codes: a.codes.map((c) => ({
+      origin: c.origin,
+      round: c.round,
+      fate: c.fate,
+      ...(c.retiredIn !== undefined ? { retiredIn: c.retiredIn } : {}),
+      ...(c.repairOf !== undefined ? { repairOf: c.repairOf } : {}),
+    })),
+    uts: a.uts.map((u) => ({
+      origin: u.origin,
+      round: u.round,
+      valid: u.valid,
+      fate: u.fate,
+      ...(u.retiredIn !== undefined ? { retiredIn: u.retiredIn } : {}),
+    })),
+    // rows = archived codes: 1 pass, 0 fail, - no cell (invalid UT or never executed)
+    matrix: a.cells.map((row) => row.map((c) => (c ? (c.verdict === 'pass' ? '1' : '0') : '-')).join('')),
+    // outputClasses[i][j]: code i's output class on UT j's input (-1 ERR or no cell)
+    outputClasses: a.cells.map((row, i) => row.map((_, j) => classesByCol[j][i])),
+    poolIds: a.poolIds,
+    utPoolIds: a.utPoolIds,
+    stage3Candidates: a.stage3Candidates,
+    // stage3Classes[k][p]: stage3Candidates[k]'s output class on stage-3 input p
+    stage3Classes: a.stage3Outputs.map((_, k) => s3.map((col) => col[k])),
+  };
+}
+
 /** What the benchmark keeps of a CoSPlay run. */
 export function factsOf(r: CosplayResult): SelectionFacts {
   const validCount = (uts: CosplayResult['utPool']) => uts.filter((u) => u.valid).length;
@@ -102,12 +147,16 @@ export function factsOf(r: CosplayResult): SelectionFacts {
       codet: tiedCodes(r.baselines.codet),
       mbr: tiedCodes(r.baselines.mbr),
       first: tiedCodes(r.baselines.first),
+      // the archive rule: the other BoN rules on the same run's pools and stage-3 outputs
+      ...Object.fromEntries(Object.entries(r.alternatives).map(([k, v]) => [`cosplay.${k}`, v])),
     },
+    archiveCodes: r.archive.codes.map((c) => c.code),
     tokens: r.tokens,
     requests: r.requests,
     wallMs: r.wallMs,
     cells: r.cellsExecuted,
     details: {
+      archive: archiveTrace(r),
       selected: r.selected?.index ?? null,
       selectedNoCluster: r.selectedNoCluster?.index ?? null,
       selectedTie: r.selectedTie,

@@ -45,13 +45,16 @@ export function register(program: Command): void {
       'method parameters: paper, replay (self-consistency k = 1, BoN by dual agreement), small ' +
         '(default: replay with --model replay, paper with a live model)',
     )
-    .option('--bon-rule <rule>', 'BoN tie before stage 3: pass-count (the paper) or dual-agreement')
+    .option(
+      '--bon-rule <rule>',
+      'BoN tie before stage 3: pass-count (the paper), dual-agreement (on the final pool) or archive (behaviour groups of everything the run executed; the replay preset)',
+    )
     .option('--sc-samples <k>', 'self-consistency samples per attempt (overrides the preset)')
     .option('--sc-min-agree <n>', 'votes the majority answer needs (overrides the preset)')
     .option('--sc-attempts <n>', 'self-consistency attempts before a UT is invalid (overrides the preset)')
     .option('--concurrency <n>', 'tasks in flight at once (default 4; --static 2)')
     .option('--workers <n>', 'sandboxed workers (default: one per core)')
-    .option('--timeout-ms <n>', 'wall-clock limit per executed cell')
+    .option('--timeout-ms <n>', 'time limit per executed cell (Python: CPU time, up to 3x on the clock)')
     .option(
       '--exec-cache <dir>',
       'persistent execution cache shared across runs (default $COSPLAY_EXEC_CACHE; docs/benchmark.md)',

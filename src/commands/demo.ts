@@ -17,8 +17,8 @@ import { UserError } from '../types.js';
  * are in docs/benchmark.md, where CoSPlay also loses tasks). Of the first 16 recorded programs one is correct,
  * and the model's own tests favour wrong ones: first, pass-count, CodeT and MBR-exec on the stage-1 matrix
  * all pick a wrong program. Code cleaning replaces the programs that pass no test with fresh recorded ones
- * over five rounds, UT replacement swaps tests nobody passes, and the dual-agreement tie plus output
- * clustering picks a correct program.
+ * over five rounds, UT replacement swaps tests nobody passes, and the archive rule's tie (everything the run
+ * executed, src/cosplay/select.ts) plus output clustering picks a correct program.
  */
 export const DEMO_TASK = 'HumanEval/72';
 /** Default simulated latency per LLM request (a live model takes 1-10 s; 250 ms is a conservative stand-in). */

@@ -104,7 +104,11 @@ export function register(program: Command): void {
       ]),
     )
     .option('--workers <n>', 'sandboxed workers at once (default: one per core)', positiveInt('--workers'))
-    .option('--timeout-ms <ms>', 'default wall-clock limit per cell', positiveInt('--timeout-ms'))
+    .option(
+      '--timeout-ms <ms>',
+      'default time limit per cell (Python: CPU time, up to 3x on the clock)',
+      positiveInt('--timeout-ms'),
+    )
     .option('--memory-mb <mb>', 'memory limit per test process', positiveInt('--memory-mb'))
     .action(async (request: string, o: ExecCommandOptions) => {
       await runExec(request, o);

@@ -42,3 +42,12 @@ export {
   firstScores,
   type CodetGroup,
 } from './baselines.js';
+export {
+  Archive,
+  archiveOf,
+  type ArchivedCode,
+  type ArchivedUt,
+  type CodeFate,
+  type UtFate,
+} from './archive.js';
+export { archiveEligible, archiveMatrix, behaviourTie, outputClasses, type BehaviourTie } from './select.js';

@@ -1,7 +1,7 @@
 // Parameters of the method (symbols of the paper in comments) and the presets.
 import { UserError } from '../types.js';
 
-export const BON_RULES = ['pass-count', 'dual-agreement'] as const;
+export const BON_RULES = ['pass-count', 'dual-agreement', 'archive'] as const;
 export type BonRule = (typeof BON_RULES)[number];
 
 export interface CosplayParams {
@@ -28,6 +28,9 @@ export interface CosplayParams {
    *   they pass, score = (#codes in the group) x (#UTs passed), the top group(s). More robust when many of
    *   the UTs are still wrong after self-play: a wrong UT that a few codes happen to pass lifts their pCode
    *   but not a large group's score. Measured on the bundled replay set in docs/benchmark.md.
+   * - `archive` (ours): the same score over everything the run executed (src/cosplay/select.ts): every archived
+   *   code and UT, codes grouped by identical behaviour on every UT input and stage-3 fresh input. A tied code
+   *   that left the pool comes back into it.
    */
   bonRule: BonRule;
   /** Stage 3 output-consensus clustering (false: the pick is the first BoN-tied code). */
@@ -92,14 +95,15 @@ export const SMALL_PARAMS: CosplayParams = Object.freeze({
 /**
  * For the replay model (recorded samples): a recorded test has one recorded expected output per input, so
  * self-consistency degenerates to k = 1 (the test as the model wrote it, as in CodeT); with UTs that stay
- * mostly wrong, the BoN tie is taken by dual agreement. Sizes as the paper.
+ * mostly wrong, the BoN tie is taken by dual agreement over the archive (everything the run executed).
+ * Sizes as the paper.
  */
 export const REPLAY_PARAMS: CosplayParams = Object.freeze({
   ...PAPER_PARAMS,
   scSamples: 1,
   scMinAgree: 1,
   scMaxAttempts: 1,
-  bonRule: 'dual-agreement',
+  bonRule: 'archive',
 });
 
 export function resolveParams(p?: Partial<CosplayParams>): CosplayParams {

@@ -18,7 +18,8 @@ import { type CosplayParams, resolveParams } from './params.js';
 import { Pools } from './pool.js';
 import { stage1 } from './stage1.js';
 import { stage2 } from './stage2.js';
-import { type ClusterSelection, stage3 } from './stage3.js';
+import { archiveEligible, behaviourTie } from './select.js';
+import { type ClusterSelection, selectByCluster, stage3, stage3Outputs as stage3Run } from './stage3.js';
 import type { CosplayResult, Pick, PoolCode, PoolUt } from './types.js';
 
 export interface RunCosplayInput {
@@ -76,17 +77,69 @@ export async function runCosplay(input: RunCosplayInput): Promise<CosplayResult>
   const s2 = await stage2(ctx, pools, { plans: s1.plans, next: s1.nextPlan, cycle: 0 }, s1.cp);
   let stopReason = s2.stopReason;
 
+  // The archive: every code and UT the run executed. The archive rule completes its matrix (cells only, no
+  // LLM call), runs every eligible archived code on stage 3's fresh inputs (cells only) and takes the BoN tie
+  // from the behaviour groups of the archive (src/cosplay/select.ts); a tied code that left the pool comes
+  // back into it as a new row.
+  const archive = pools.archive;
+  pools.sync();
+  const useArchive = params.bonRule === 'archive';
+  let archiveTied: number[] = [];
+  let archiveScore: number | undefined;
+  let archiveGroups = 0;
+  let archiveCandidates: number[] = [];
+  let archiveOutputs: CellResult[][] = [];
+  let stage3Inputs: string[] = [];
+  let cp = latest(s1.cp, s2.cp);
+  const poolSize = pools.codes.length;
+  const wantArchiveStage3 = () => useArchive && params.cluster && !ctx.halted && archiveCandidates.length > 1;
+  let ranArchiveStage3 = false;
+  if (useArchive && pools.codes.length > 0) {
+    await pools.completeArchive();
+    const elig = archiveEligible(archive);
+    archiveCandidates = elig.flatMap((e, i) => (e ? [i] : []));
+    if (wantArchiveStage3()) {
+      ranArchiveStage3 = true;
+      const leave = input.onStage3?.();
+      const got = await stage3Run(
+        ctx,
+        pools,
+        archiveCandidates.map((a) => archive.codes[a].code),
+        cp,
+      ).finally(() => leave?.());
+      cp = latest(cp, got.cp);
+      stage3Inputs = got.inputs;
+      archiveOutputs = got.outputs;
+    }
+    const g = behaviourTie(archive, {
+      eligible: elig,
+      fresh: { candidates: archiveCandidates, outputs: archiveOutputs },
+      agree: ctx.agree,
+    });
+    archiveTied = g.tied;
+    archiveScore = g.score;
+    archiveGroups = g.groups;
+    for (const a of archiveTied) pools.restore(a);
+  }
+
   // Stage 3.
   const m = pools.matrix();
   const pc = pCode(m);
   const eligible = eligibleOf(m, pools.uts);
-  // The BoN tie: maximal pCode (the paper) or the top dual-agreement group(s) (ours, params.bonRule).
+  // The BoN tie: maximal pCode (the paper), the top dual-agreement group(s) of the final matrix, or those of
+  // the archive (ours, params.bonRule).
   const dual = params.bonRule === 'dual-agreement' ? codetScores(m, eligible) : null;
-  const tied = dual ? dual.tied : bonTies(m, eligible);
+  const tied = useArchive
+    ? archiveTied.map((a) => pools.slotOf(a)).sort((x, y) => x - y)
+    : dual
+      ? dual.tied
+      : bonTies(m, eligible);
   const tieWhy = () =>
-    dual
-      ? `with the top dual-agreement score ${dual.scores[tied[0]]} (pCode ${pc[tied[0]]})`
-      : `with maximal pCode ${pc[tied[0]]}`;
+    useArchive
+      ? `with the top dual-agreement score ${archiveScore} among ${archiveGroups} behaviour group(s) of the archive (${archiveCandidates.length} codes x ${archive.validUts().length} valid UTs executed, ${stage3Inputs.length} fresh inputs)`
+      : dual
+        ? `with the top dual-agreement score ${dual.scores[tied[0]]} (pCode ${pc[tied[0]]})`
+        : `with maximal pCode ${pc[tied[0]]}`;
   const asPick = (i: number | null | undefined): Pick | null =>
     i === null || i === undefined ? null : { index: i, code: pools.codes[i].code, pCode: pc[i] };
   const selectedNoCluster = asPick(tied[0]);
@@ -94,12 +147,32 @@ export async function runCosplay(input: RunCosplayInput): Promise<CosplayResult>
   let selection: ClusterSelection | null = null;
   // Codes the method cannot tell from the pick (the pick is the lowest index among them).
   let selectedTie: number[] = [...tied];
-  let stage3Inputs: string[] = [];
   let stage3Outputs: CellResult[][] = [];
-  let cp = latest(s1.cp, s2.cp);
   const finalRound = params.maxRounds + 1;
   if (pools.codes.length > 0 && tied.length === 0) ctx.degrade('no code passes every trusted test: no pick');
-  if (tied.length > 1 && params.cluster && !ctx.halted) {
+  // Archive rule: stage 3's clustering of the BoN tie on the outputs already run.
+  const runArchiveStage3 = ranArchiveStage3;
+  const outputsOf = (slots: number[]) =>
+    slots.map((i) => archiveOutputs[archiveCandidates.indexOf(pools.codeId(i))] ?? []);
+  if (useArchive && runArchiveStage3 && tied.length > 1) {
+    const sel = selectByCluster({ candidates: tied, outputs: outputsOf(tied), pCode: pc, agree: ctx.agree });
+    const s3 = { selection: sel, inputs: stage3Inputs, outputs: outputsOf(tied) };
+    selection = s3.selection;
+    stage3Outputs = s3.outputs;
+    selected = asPick(s3.selection.index);
+    selectedTie = s3.selection.tied;
+    const chosen = s3.selection.clusters[s3.selection.chosen];
+    ctx.note({
+      round: finalRound,
+      step: 'selection',
+      code: selected?.index,
+      action: 'selected',
+      reason:
+        `${tied.length} codes BoN-tied ${tieWhy()}; ${s3.selection.clusters.length} output cluster(s) on ` +
+        `${s3.inputs.length} random inputs; chosen cluster {${chosen?.members.join(', ')}} with ${chosen?.agreements} pairwise agreements ` +
+        `(pCode sum ${chosen?.pCodeSum}); code ${selected?.index} has the most agreements within it`,
+    });
+  } else if (!useArchive && tied.length > 1 && params.cluster && !ctx.halted) {
     const leave = input.onStage3?.();
     const s3 = await stage3(ctx, pools, tied, pc, cp).finally(() => leave?.());
     cp = latest(cp, s3.cp);
@@ -130,6 +203,24 @@ export async function runCosplay(input: RunCosplayInput): Promise<CosplayResult>
   }
   if (ctx.halted) stopReason = ctx.halted.reason;
   else if (pools.codes.length === 0) stopReason = 'no-codes';
+
+  // The other BoN rules on the pool the self-play left (before any archived code came back), clustered on the
+  // same stage-3 outputs: reported beside the archive rule, at no cost in tokens.
+  const alternatives: Record<string, string[]> = {};
+  if (useArchive) {
+    const inPool = eligible.map((e, i) => e && i < poolSize);
+    const m0 = { M: m.M.slice(0, poolSize), valid: m.valid };
+    const alt = (t: number[]) => {
+      if (t.length > 1 && runArchiveStage3)
+        return selectByCluster({ candidates: t, outputs: outputsOf(t), pCode: pc, agree: ctx.agree }).tied;
+      return t;
+    };
+    const paperTie = bonTies(m0, inPool.slice(0, poolSize));
+    const dualTie = codetScores(m0, inPool.slice(0, poolSize)).tied;
+    alternatives.passCountRule = alt(paperTie).map((i) => pools.codes[i].code);
+    alternatives.passCountRuleNoCluster = paperTie.map((i) => pools.codes[i].code);
+    alternatives.dualFinalRule = alt(dualTie).map((i) => pools.codes[i].code);
+  }
 
   const put = pUT(m);
   const codePool: PoolCode[] = pools.codes.map((c, i) => ({ ...c, pCode: pc[i] }));
@@ -173,6 +264,16 @@ export async function runCosplay(input: RunCosplayInput): Promise<CosplayResult>
       executionMatrix: buildMatrix(initialCells, m1.valid).M,
     },
     rounds: s2.rounds,
+    archive: {
+      codes: archive.codes.map((c) => ({ ...c })),
+      uts: archive.uts.map((u) => ({ ...u })),
+      cells: archive.cells(),
+      poolIds: pools.codes.map((_, i) => pools.codeId(i)),
+      utPoolIds: pools.uts.map((_, j) => pools.utId(j)),
+      stage3Candidates: runArchiveStage3 ? archiveCandidates : [],
+      stage3Outputs: archiveOutputs,
+    },
+    alternatives,
     decisions: ctx.decisions,
     stopReason,
     degraded: ctx.degraded,

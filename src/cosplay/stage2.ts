@@ -25,7 +25,7 @@ import { makeTest, type Pools } from './pool.js';
 import { codePrompt, fixPrompt, regenerateUtPrompt } from './prompts.js';
 import { inputKey, normaliseInput, parseCode, parseList } from './replies.js';
 import { type Plan, planText, selfConsistency, utFrom } from './stage1.js';
-import type { Decision, PoolUt, RoundTrace, StopReason } from './types.js';
+import type { Decision, PoolCode, PoolUt, RoundTrace, StopReason } from './types.js';
 
 // ---------------------------------------------------------------- the rules, as pure functions of M
 
@@ -290,6 +290,7 @@ export async function codeCleaning(env: StepEnv, cp: number): Promise<StepOut> {
       return;
     }
     const plan = picks[k].plan;
+    pools.retireCode(i, 'cleaned', round);
     pools.codes[i] = { code, origin: 'cleaned', round, ...(plan ? { plan: planText(plan) } : {}) };
     rows.push(i);
     note({
@@ -329,6 +330,7 @@ export async function breakSpuriousCoupling(env: StepEnv, cp: number): Promise<S
   );
   const base = `lowest pUT = ${put} of ${nCodes(m)} among non-trivial UTs (input ${describeInput(pools.uts[j].input)})`;
   if (g.ut) {
+    pools.retireUt(j, 'coupled', round);
     pools.uts[j] = g.ut;
     await pools.runCols([j]);
     note({
@@ -344,6 +346,7 @@ export async function breakSpuriousCoupling(env: StepEnv, cp: number): Promise<S
     return { changed: false, cp: g.cp };
   }
   const old = pools.uts[j];
+  pools.retireUt(j, 'coupled', round);
   pools.uts[j] = { ...old, valid: false, test: makeTest(ctx.task.kind, old.input) };
   await pools.runCols([j]);
   note({
@@ -411,6 +414,7 @@ export async function codeFixing(env: StepEnv, cp: number): Promise<StepOut> {
     const passes = afterRow[t.ut] === 1 ? 'the repair passes it' : 'the repair still fails it';
     const verdict = repairKeeps(m.M[i], afterRow, high);
     if (ctx.params.guardRepairs && !verdict.keep) {
+      pools.archiveRejected(i, onTrial[q].code, round, row);
       note({
         step: 'code fixing',
         code: i,
@@ -421,13 +425,15 @@ export async function codeFixing(env: StepEnv, cp: number): Promise<StepOut> {
       return;
     }
     const old = pools.codes[i];
-    pools.codes[i] = {
+    const repair: PoolCode = {
       code: onTrial[q].code,
       origin: 'fixed',
       round,
       ...(old.plan ? { plan: old.plan } : {}),
       ...(old.seed !== undefined ? { seed: old.seed } : {}),
     };
+    pools.retireCode(i, 'repaired', round, repair);
+    pools.codes[i] = repair;
     pools.cells[i] = row;
     changed = true;
     const newP = afterRow.reduce((a, b) => a + b, 0);
@@ -442,6 +448,7 @@ export async function codeFixing(env: StepEnv, cp: number): Promise<StepOut> {
         `; pCode ${pc[i]} -> ${newP}`,
     });
   });
+  pools.sync();
   return { changed, cp: latest(cp, ...replies.map((r) => r.cp)) };
 }
 
@@ -452,6 +459,7 @@ async function replaceUts(
   prompt: (j: number) => string,
   shown: string | null,
   cp: number,
+  fate: 'replaced-zero' | 'replaced-all-pass',
 ): Promise<StepOut> {
   const { ctx, pools, round, note } = env;
   const reasons = cols.map(why);
@@ -473,6 +481,7 @@ async function replaceUts(
         action: 'regenerated',
         reason: `${reasons[k]}; new input ${describeInput(g.ut.input)}`,
       });
+      pools.retireUt(j, fate, round);
       pools.uts[j] = g.ut;
       done.push(j);
     } else
@@ -510,6 +519,7 @@ export async function utReplacement(env: StepEnv, cp: number): Promise<StepOut> 
           : 'Its expected output could not be agreed on.',
       null,
       cp,
+      'replaced-zero',
     );
     changed = r.changed;
     cp = r.cp;
@@ -534,6 +544,7 @@ export async function utReplacement(env: StepEnv, cp: number): Promise<StepOut> 
     () => 'Every candidate solution passes it, so it separates nothing; find a harder case.',
     pools.codes[0]?.code ?? null,
     cp,
+    'replaced-all-pass',
   );
   return { changed: changed || r.changed, cp: r.cp };
 }

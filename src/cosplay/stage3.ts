@@ -147,6 +147,31 @@ export async function stage3(
   pCodes: number[],
   after: number,
 ): Promise<Stage3Result> {
+  const run = await stage3Outputs(
+    ctx,
+    pools,
+    tied.map((i) => pools.codes[i].code),
+    after,
+  );
+  const selection = selectByCluster({
+    candidates: tied,
+    outputs: run.outputs,
+    pCode: pCodes,
+    agree: ctx.agree,
+  });
+  return { selection, ...run };
+}
+
+/**
+ * Stage 3's fresh inputs and the given codes' results on them: R random inputs, validated when a usable
+ * validator comes back (inputs it rejects are dropped); outputs[k][p] = code k on kept input p.
+ */
+export async function stage3Outputs(
+  ctx: Ctx,
+  pools: Pools,
+  codes: string[],
+  after: number,
+): Promise<{ inputs: string[]; outputs: CellResult[][]; cp: number }> {
   const P = ctx.params;
   const task = ctx.task;
   const [got, validator] = await Promise.all([
@@ -169,7 +194,7 @@ export async function stage3(
   // The tied codes and the validator run side by side; the validator's verdicts then filter the columns.
   const [all, checked] = await Promise.all([
     ctx.exec(
-      tied.map((i) => pools.codes[i].code),
+      codes,
       inputs.map((s) => makeTest(task.kind, s)),
     ),
     code !== null && inputs.length > 0
@@ -201,6 +226,5 @@ export async function stage3(
   }
   const used = inputs.filter((_, p) => keep[p]);
   const outputs = all.map((row) => row.filter((_, p) => keep[p]));
-  const selection = selectByCluster({ candidates: tied, outputs, pCode: pCodes, agree: ctx.agree });
-  return { selection, inputs: used, outputs, cp };
+  return { inputs: used, outputs, cp };
 }

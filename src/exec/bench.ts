@@ -10,6 +10,7 @@ import type { CellResult, ExecRequest, StdioTest } from '../types.js';
 import { stdoutAgree, valuesAgree } from './compare.js';
 import { createExecutor } from './engine.js';
 import { resolvePython } from './runtime.js';
+import { PRELOADED_MODULES } from './harness-python.js';
 import {
   bwrapArgs,
   findBwrap,
@@ -164,12 +165,13 @@ el = time.perf_counter() - t
 real_out.write(json.dumps({'seconds': el, 'outputs': outs}))
 `;
 
-/** fork() + waitpid() per cell from a Python with the harness's modules imported (see harness-python.ts). */
+/**
+ * fork() + waitpid() per cell from a Python like the harness's code process: started the same way (-S, see
+ * workers.ts) with the supervisor's modules imported (see harness-python.ts).
+ */
 const ISOLATION_FLOOR = `
 import os, sys, time, json
-for m in ('collections', 'itertools', 'functools', 'heapq', 'bisect', 'string', 'typing', 'random', 'copy',
-          'operator', 're', 'fractions', 'decimal', 'statistics', 'dataclasses', 'enum', 'numbers', 'array',
-          'queue', 'cmath', 'json', 'signal', 'resource', 'select', 'io', 'traceback', 'linecache', 'shutil'):
+for m in ${JSON.stringify([...PRELOADED_MODULES, 'json', 'signal', 'resource', 'select', 'io', 'traceback', 'linecache', 'shutil', 'math', 'errno', '_sitebuiltins'])}:
     __import__(m)
 import gc
 gc.collect()
@@ -304,7 +306,13 @@ export async function runExecBench(
     const spans = (
       await Promise.all(
         share.map((n) =>
-          runProcess(py.exe, ['-c', ISOLATION_FLOOR, String(n), at], '', harnessEnv(tmpdir()), tmpdir()),
+          runProcess(
+            py.exe,
+            ['-S', '-c', ISOLATION_FLOOR, String(n), at],
+            '',
+            harnessEnv(tmpdir()),
+            tmpdir(),
+          ),
         ),
       )
     ).map((res) => JSON.parse(res.stdout) as { start: number; end: number });

@@ -32,7 +32,7 @@ export interface ExecutorOptions {
   sandbox: SandboxMode;
   /** Sandboxed workers running at once (default: os.availableParallelism()). */
   workers?: number;
-  /** Default wall-clock limit per cell when a request sets none (default 4000 ms). */
+  /** Default time limit per cell when a request sets none (default 4000 ms; Python: CPU time, see workers.ts). */
   timeoutMs?: number;
   /** Memory limit per test process (default 512 MiB). */
   memoryMb?: number;
@@ -49,6 +49,8 @@ export interface ExecutorOptions {
   memo?: boolean;
   /** The persistent execution cache's folder (src/exec/store.ts); see resolveCacheDir. */
   cacheDir?: string;
+  /** Raw cells remembered by code and harness test (what the sandbox ran), most (default 200000). */
+  rawMemoCells?: number;
 }
 
 export interface SandboxExecutor extends Executor {
@@ -150,16 +152,37 @@ export function planChunks(
   workers: number,
   language: Language,
 ): Array<{ code: number; from: number; to: number }> {
-  const out: Array<{ code: number; from: number; to: number }> = [];
-  if (codes === 0 || tests === 0) return out;
+  const rows = planRows(
+    Array.from({ length: codes }, () => Array.from({ length: tests }, (_, j) => j)),
+    workers,
+    language,
+  );
+  return rows.map(({ code, tests: js }) => ({ code, from: js[0], to: js[js.length - 1] + 1 }));
+}
+
+/**
+ * Chunks for rows of different lengths (each code's tests still to run, in order): a row is split so that every
+ * worker has work even when there are few codes, never into chunks smaller than a fork (Python) or a Node start
+ * (JavaScript) is worth.
+ */
+export function planRows(
+  rows: number[][],
+  workers: number,
+  language: Language,
+): Array<{ code: number; tests: number[] }> {
+  const out: Array<{ code: number; tests: number[] }> = [];
+  const busy = rows.filter((r) => r.length > 0);
+  if (busy.length === 0) return out;
   // A Python chunk costs a fork; a JavaScript chunk costs a Node start (about as much as 25 tests).
   const target = language === 'python' ? 2 * workers : workers;
   const minSize = language === 'python' ? 2 : 8;
-  let splits = Math.max(1, Math.ceil(target / codes));
-  splits = Math.max(1, Math.min(splits, Math.floor(tests / minSize) || 1));
-  const size = Math.ceil(tests / splits);
-  for (let i = 0; i < codes; i++)
-    for (let f = 0; f < tests; f += size) out.push({ code: i, from: f, to: Math.min(tests, f + size) });
+  rows.forEach((js, code) => {
+    if (js.length === 0) return;
+    let splits = Math.max(1, Math.ceil(target / busy.length));
+    splits = Math.max(1, Math.min(splits, Math.floor(js.length / minSize) || 1));
+    const size = Math.ceil(js.length / splits);
+    for (let f = 0; f < js.length; f += size) out.push({ code, tests: js.slice(f, f + size) });
+  });
   return out;
 }
 
@@ -238,6 +261,11 @@ export class Engine implements SandboxExecutor {
   private readonly snapshots = new Map<string, RepoSnapshot>();
   private readonly timeoutMs: number;
   private readonly tolerance: number;
+  /** Raw cells by what the harness ran (see run), oldest first; bounded. */
+  private readonly rawMemo = new Map<string, Promise<RawCell>>();
+  private readonly rawMemoMax: number;
+  /** Cells the sandbox ran (what the memo did not serve). */
+  ranCells = 0;
 
   constructor(
     private readonly opts: Required<Pick<ExecutorOptions, 'sandbox'>> & ExecutorOptions,
@@ -246,6 +274,12 @@ export class Engine implements SandboxExecutor {
     this.pool = pool;
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.tolerance = opts.floatTolerance ?? DEFAULT_FLOAT_TOLERANCE;
+    this.rawMemoMax = opts.rawMemoCells ?? 200_000;
+  }
+
+  private remember(memo: Map<string, Promise<RawCell>>, key: string, cell: Promise<RawCell>): void {
+    memo.set(key, cell);
+    while (memo.size > this.rawMemoMax) memo.delete(memo.keys().next().value as string);
   }
 
   /** Values of `expected` expressions, evaluated without any candidate code (cached per expression). */
@@ -317,32 +351,72 @@ export class Engine implements SandboxExecutor {
 
     const repo = req.repo ? this.chunkRepo(req) : undefined;
     const sources = language === 'javascript' && !repo ? codes.map(toScript) : codes;
-    const raw: RawCell[][] = codes.map(() => new Array<RawCell>(tests.length));
+    // What the harness runs for a cell is the code and the harness test (the call, not the expected value,
+    // which is judged here): cells that differ only in what they expect run once per executor.
+    const prefix = JSON.stringify([
+      language,
+      kind,
+      req.entryPoint ?? null,
+      timeoutMs,
+      req.repo ? [req.repo.root, req.repo.path] : null,
+    ]);
+    const hkeys = harnessTests.map((t) => JSON.stringify(t));
+    const raw: Array<Array<Promise<RawCell>>> = codes.map(() => new Array(tests.length));
+    const missing: number[][] = codes.map(() => []);
+    const claims = new Map<string, (c: RawCell | Error) => void>();
+    // Without a memo (opts.memo, cacheDir) only the request's own repeats are shared.
+    const memo = this.opts.memo || this.opts.cacheDir ? this.rawMemo : new Map<string, Promise<RawCell>>();
+    codes.forEach((code, i) =>
+      tests.forEach((_, j) => {
+        const k = `${prefix}\0${code}\0${hkeys[j]}`;
+        const known = memo.get(k);
+        if (known) {
+          raw[i][j] = known;
+          return;
+        }
+        let settle!: (c: RawCell | Error) => void;
+        const p = new Promise<RawCell>((ok, fail) => {
+          settle = (c) => (c instanceof Error ? fail(c) : ok(c));
+        });
+        p.catch(() => memo.delete(k)); // an infrastructure failure is not remembered
+        this.remember(memo, k, p);
+        claims.set(k, settle);
+        raw[i][j] = p;
+        missing[i].push(j);
+      }),
+    );
     // Repository-context JavaScript runs one process per test (its fresh state); see harness-js-repo.ts.
     const plan =
       repo && language === 'javascript'
-        ? codes.flatMap((_, code) => tests.map((__, j) => ({ code, from: j, to: j + 1 })))
-        : planChunks(codes.length, tests.length, this.pool.workers, language);
-    await Promise.all(
-      plan.map(async ({ code, from, to }) => {
-        const chunk: Chunk = {
-          language,
-          mode: kind,
-          code: sources[code],
-          entryPoint: req.entryPoint,
-          tests: harnessTests.slice(from, to),
-          timeoutMs,
-          ...(repo ? { repo } : {}),
-        };
+        ? missing.flatMap((js, code) => js.map((j) => ({ code, tests: [j] })))
+        : planRows(missing, this.pool.workers, language);
+    const runs = plan.map(async ({ code, tests: js }) => {
+      const keyOf = (j: number) => `${prefix}\0${codes[code]}\0${hkeys[j]}`;
+      const chunk: Chunk = {
+        language,
+        mode: kind,
+        code: sources[code],
+        entryPoint: req.entryPoint,
+        tests: js.map((j) => harnessTests[j]),
+        timeoutMs,
+        ...(repo ? { repo } : {}),
+      };
+      this.ranCells += js.length;
+      try {
         const cells = await this.pool.run(chunk);
-        cells.forEach((c, k) => (raw[code][from + k] = c));
-      }),
-    );
+        js.forEach((j, k) => claims.get(keyOf(j))!(cells[k]));
+      } catch (err) {
+        for (const j of js) claims.get(keyOf(j))!(err as Error);
+        throw err;
+      }
+    });
+    await Promise.all(runs);
+    const cellsOf = await Promise.all(raw.map((row) => Promise.all(row)));
 
     const judged = codes.map((_, i) =>
       tests.map((t, j) =>
         judge(
-          raw[i][j],
+          cellsOf[i][j],
           kind,
           t,
           t.expected !== undefined ? expected.get(t.expected) : undefined,
@@ -431,5 +505,10 @@ export async function createExecutor(opts: ExecutorOptions): Promise<SandboxExec
       ? { store: new CellStore(opts.cacheDir), fingerprint: (language) => engine.fingerprint(language) }
       : {},
   );
-  return { run: (req) => cached.run(req), stats: () => cached.stats(), close: () => engine.close() };
+  // The memo above the engine counts what it sends down; the engine's own memo (by harness test) serves some.
+  const stats = () => {
+    const s = cached.stats();
+    return { executed: engine.ranCells, cached: s.cached + s.executed - engine.ranCells, stored: s.stored };
+  };
+  return { run: (req) => cached.run(req), stats, close: () => engine.close() };
 }

@@ -8,15 +8,33 @@
 // its file descriptors opened through /proc, so a candidate cannot reach the supervisor's channel to the parent.
 // After every test the code process kills every other process in the sandbox (kill(-1) spares itself and
 // pid 1); after every chunk the supervisor does the same and wipes the temp dir. Deadlines: the code process
-// times each test exactly (pidfd + SIGKILL); the supervisor bounds each step of the code process (a candidate
+// limits each test's CPU time (pidfd, /proc, SIGKILL; a wall-clock backstop for starved or sleeping tests); the supervisor bounds each step of the code process (a candidate
 // that corrupts its own code process cannot stall the row); the parent (Node) bounds the supervisor.
 //
 // Protocol (JSON lines). Parent -> supervisor: one job per line
 //   {"id", "mode": "stdio"|"function"|"expected", "code", "tests": [{"input"}|{"call","expected"?}|{"expr"}],
-//    "timeoutMs"}
+//    "timeoutMs", "wallMs"?}: the CPU time a test may use, and the wall-clock time it may take (default timeoutMs)
 // supervisor -> parent: {"ready": true, ...} once, then per job {"id","j","cell"} for every test and {"id","done"}.
 // A cell is {"status": "ok"|"exception"|"timeout"|"memory"|"output_limit"|"crash", "stdout"?, "value"?,
-// "expectedValue"?, "expectedError"?, "error"?}. Verdicts are computed by the parent, never here.
+// "expectedValue"?, "expectedError"?, "error"?, "cpuMs"?}. Verdicts are computed by the parent, never here.
+/**
+ * Modules the supervisor imports once for every code process (candidates often import them). Each one the code
+ * process holds makes its fork, one per test, slower; threading (which queue imports) alone adds milliseconds.
+ */
+export const PRELOADED_MODULES = [
+  'collections',
+  'itertools',
+  'functools',
+  'heapq',
+  'bisect',
+  'string',
+  'typing',
+  'random',
+  'copy',
+  'operator',
+  're',
+];
+
 export const PYTHON_SUPERVISOR = String.raw`
 import os, sys, json, signal, resource, select, time, io, builtins, traceback, linecache, errno, math, shutil
 
@@ -364,27 +382,55 @@ def flooded(out_fd):
 def cpu_of(ru):
     return ru.ru_utime + ru.ru_stime
 
-def wait_timeout(pid, timeout, out_fd=None):
-    """Waits for pid at most timeout seconds; kills it when late, or as soon as its stdout passes the output
-    limit (checked every 50 ms). Returns (status, timed_out, CPU seconds the process used)."""
+CLK_TCK = os.sysconf('SC_CLK_TCK') if hasattr(os, 'sysconf') else 100
+
+def proc_cpu(pid):
+    """CPU seconds a running process has used so far (/proc), or None when it cannot be read."""
+    try:
+        with open('/proc/%d/stat' % pid, 'rb') as f:
+            fields = f.read().rsplit(b')', 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLK_TCK
+    except (OSError, ValueError, IndexError):
+        return None
+
+def wait_timeout(pid, timeout, wall, out_fd=None):
+    """Waits for pid until it has used timeout seconds of CPU time, or wall seconds have passed (a process that
+    sleeps or a machine too busy to give it the CPU); kills it when late, or as soon as its stdout passes the
+    output limit (checked every 50 ms). The limit is CPU time so that a verdict does not depend on how busy the
+    machine is: a test starved of the CPU gets more wall time, up to wall. Returns (status, timed_out, CPU
+    seconds the process used)."""
     pfd = None
     try:
         pfd = os.pidfd_open(pid)
     except (AttributeError, OSError):
         pfd = None
-    deadline = time.monotonic() + timeout
+    start = time.monotonic()
+    hard = start + max(wall, timeout)
+    check = start + timeout
+    timed_out = False
+    def late(now):
+        # past the wall limit, or past the point where the CPU time may have reached the limit
+        nonlocal check
+        if now >= hard:
+            return True
+        if now < check:
+            return False
+        used = proc_cpu(pid)
+        if used is None or used >= timeout * 0.999:
+            return True
+        check = now + max(0.01, timeout - used)
+        return False
     if pfd is not None:
-        timed_out = False
         try:
             p = select.poll()
             p.register(pfd, select.POLLIN)
             while True:
-                left = deadline - time.monotonic()
+                left = min(check, hard) - time.monotonic()
                 if p.poll(max(0, int(min(left, 0.05) * 1000))):
                     break
                 if flooded(out_fd):
                     break
-                if left <= 0.05:
+                if late(time.monotonic()):
                     timed_out = True
                     break
             if timed_out or flooded(out_fd):
@@ -402,21 +448,18 @@ def wait_timeout(pid, timeout, out_fd=None):
         if r == pid:
             return st, False, cpu_of(ru)
         now = time.monotonic()
-        if now >= deadline or flooded(out_fd):
-            if not flooded(out_fd):
-                timed_out = True
-            else:
-                timed_out = False
+        if flooded(out_fd) or late(now):
+            timed_out = not flooded(out_fd)
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
             _, st, ru = os.wait4(pid, 0)
             return st, timed_out, cpu_of(ru)
-        time.sleep(min(delay, max(0, deadline - now)))
+        time.sleep(min(delay, max(0, min(check, hard) - now)))
         delay = min(delay * 2, 0.005)
 
-def run_test(mode, G, codeobj, test, timeout, chan):
+def run_test(mode, G, codeobj, test, timeout, wall, chan):
     fds = {'chan': chan}
     fds['in'] = memfd('stdin', test.get('input', '').encode('utf-8', 'surrogateescape')) if mode == 'stdio' else DEVNULL
     fds['out'] = memfd('stdout') if mode == 'stdio' else DEVNULL
@@ -441,7 +484,7 @@ def run_test(mode, G, codeobj, test, timeout, chan):
         if pid == 0:
             test_child(mode, G, codeobj, test, fds, timeout)
             os._exit(1)
-        st, timed_out, cpu = wait_timeout(pid, timeout, fds['out'] if mode == 'stdio' else None)
+        st, timed_out, cpu = wait_timeout(pid, timeout, wall, fds['out'] if mode == 'stdio' else None)
         kill_others(pid)
         res, _ = read_fd(fds['res'], 4 * OUTLIM + 65536)
         err, _ = read_fd(fds['err'], 2000, tail=True)
@@ -458,7 +501,7 @@ def run_test(mode, G, codeobj, test, timeout, chan):
     except ValueError:
         payload = {}
     stderr_tail = err.decode('utf-8', 'replace').strip()
-    cell = {}
+    cell = {'cpuMs': int(round(cpu * 1000))}
     if mode == 'stdio':
         cell['stdout'] = out[:OUTLIM].decode('utf-8', 'replace')
     signaled = os.WIFSIGNALED(st)
@@ -474,7 +517,7 @@ def run_test(mode, G, codeobj, test, timeout, chan):
         cell.update(status='output_limit', error=payload.get('error') or 'a file exceeded the size limit')
     elif timed_out or (signaled and sig == signal.SIGXCPU):
         # the CPU time tells a code that needs more time (it ran all along) from one starved by a busy machine
-        cell.update(status='timeout', error='timed out after %d ms (%d ms of CPU time)' % (round(timeout * 1000), round(cpu * 1000)))
+        cell.update(status='timeout', error='timed out: %d ms of CPU time used, the limit is %d ms' % (round(cpu * 1000), round(timeout * 1000)))
     elif payload.get('status') == 'memory':
         cell.update(status='memory', error=with_stderr('MemoryError: the memory limit (%d MB) was exceeded' % (MEM >> 20)))
     elif signaled:
@@ -554,6 +597,7 @@ def code_process(job, start, chan):
     mode = job['mode']
     tests = job['tests']
     timeout = max(0.001, float(job['timeoutMs']) / 1000.0)
+    wall = max(timeout, float(job.get('wallMs') or 0) / 1000.0)
     try:
         import random
         random.seed(0)
@@ -600,7 +644,7 @@ def code_process(job, start, chan):
         RSTATE = None
     report({'load': 'ok'})
     for j in range(start, len(tests)):
-        cell = run_test(mode, G, codeobj, tests[j], timeout, chan)
+        cell = run_test(mode, G, codeobj, tests[j], timeout, wall, chan)
         report({'j': j, 'cell': cell})
 
 # ------------------------------------------------------------------------------------------- supervisor
@@ -610,6 +654,8 @@ def clean_cell(c, mode):
     if not isinstance(c, dict) or c.get('status') not in STATUSES:
         return {'status': 'crash', 'error': 'the test harness sent a malformed result'}
     out = {'status': c['status']}
+    if isinstance(c.get('cpuMs'), int):
+        out['cpuMs'] = c['cpuMs']
     for k, n in (('stdout', OUTLIM), ('value', OUTLIM), ('expectedValue', OUTLIM), ('expectedError', ERRCAP), ('error', ERRCAP + 8)):
         v = c.get(k)
         if isinstance(v, str):
@@ -699,7 +745,7 @@ def run_job(job):
     mode = job['mode']
     n = len(tests)
     timeout = max(0.001, float(job['timeoutMs']) / 1000.0)
-    step = timeout + SLACK
+    step = max(timeout, float(job.get('wallMs') or 0) / 1000.0) + SLACK
     nxt = 0
     def emit(j, cell):
         send({'id': jid, 'j': j, 'cell': cell})
@@ -783,9 +829,19 @@ def main():
         os.setgid(int(drop[1]))
         os.setuid(int(drop[0]))
     protected = nondumpable()
-    for m in ('collections', 'itertools', 'functools', 'heapq', 'bisect', 'string', 'typing', 'random', 'copy',
-              'operator', 're', 'fractions', 'decimal', 'statistics', 'dataclasses', 'enum', 'numbers', 'array',
-              'queue', 'cmath'):
+    if sys.flags.no_site:
+        # started lean (-S, see workers.ts): site-packages without running .pth files, and exit()/quit()
+        for p in CFG.get('sitePaths') or []:
+            if p not in sys.path:
+                sys.path.append(p)
+        try:
+            import _sitebuiltins
+            builtins.exit = _sitebuiltins.Quitter('exit', 'Ctrl-D (i.e. EOF)')
+            builtins.quit = _sitebuiltins.Quitter('quit', 'Ctrl-D (i.e. EOF)')
+        except BaseException:
+            pass
+    # modules candidates often import, loaded once (PRELOADED_MODULES)
+    for m in ${JSON.stringify(PRELOADED_MODULES)}:
         try:
             __import__(m)
         except BaseException:

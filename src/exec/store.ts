@@ -9,10 +9,10 @@
 //   checksum matches; anything else (truncated, edited, foreign) is a miss, and the fresh result replaces it.
 // - Only outcomes that do not depend on the machine's speed are stored (`persistable`). A crash (a lost
 //   process, no process slot) or an expected value that could not be evaluated in time is executed again by
-//   every run. A timeout is stored only when the test process was on a CPU for at least 95 % of its limit
-//   (the Python harness reports the CPU time of every test that timed out): it ran all along and needed more
-//   time. A process that a busy machine starved of CPU gets less than that within the wall-clock limit, so a
-//   timeout from a loaded moment is never frozen; it is executed again by the next run.
+//   every run. A Python test's limit is CPU time (with a wall-clock backstop, src/exec/workers.ts
+//   `pythonWallMs`), so a busy machine does not turn a slow pass into a timeout; a timeout is stored only when
+//   the test used at least 95 % of its CPU limit (the harness reports the CPU time of every timeout). A test
+//   stopped by the backstop (starved of the CPU, or sleeping) is executed again by the next run.
 // - Repository-context requests are never stored here (their verdict depends on the repository's files,
 //   which the key does not cover); src/exec/cache.ts keeps them in memory for one run only.
 import { createHash, randomBytes } from 'node:crypto';
@@ -21,12 +21,12 @@ import { join } from 'node:path';
 import type { CellResult, Verdict } from '../types.js';
 
 /** Bumped whenever what an entry means changes (its format, or the rules that produced its verdict). */
-export const STORE_FORMAT = 1;
+export const STORE_FORMAT = 2;
 
 const VERDICTS = new Set<Verdict>(['pass', 'fail', 'error', 'timeout', 'memory', 'output_limit']);
 const STORED = new Set<Verdict>(['pass', 'fail', 'error', 'memory', 'output_limit']);
 /** The Python harness's timeout message: the limit and the CPU time the test process used. */
-const CPU_TIMEOUT = /^timed out after (\d+) ms \((\d+) ms of CPU time\)$/;
+const CPU_TIMEOUT = /^timed out: (\d+) ms of CPU time used, the limit is (\d+) ms$/;
 /** Share of the limit a timed-out test must have spent on a CPU for its timeout to be stored. */
 export const STORED_TIMEOUT_CPU_SHARE = 0.95;
 /** Error texts of outcomes that came from the clock or the machine's state, not from the code alone. */
@@ -36,7 +36,7 @@ const SPEED_DEPENDENT = /timed out|timeout|did not finish|stopped answering|too 
 export function persistable(cell: CellResult): boolean {
   if (cell.verdict === 'timeout') {
     const m = CPU_TIMEOUT.exec(cell.error ?? '');
-    return !!m && Number(m[2]) >= STORED_TIMEOUT_CPU_SHARE * Number(m[1]);
+    return !!m && Number(m[1]) >= STORED_TIMEOUT_CPU_SHARE * Number(m[2]);
   }
   if (!STORED.has(cell.verdict)) return false;
   return cell.verdict !== 'error' || !SPEED_DEPENDENT.test(cell.error ?? '');

@@ -48,6 +48,8 @@ export interface RawCell {
   expectedValue?: string;
   expectedError?: string;
   error?: string;
+  /** CPU time of the test process (Python), in ms. */
+  cpuMs?: number;
 }
 
 export type HarnessMode = 'stdio' | 'function' | 'expected';
@@ -106,6 +108,7 @@ export function toRawCell(c: unknown, outputLimit: number): RawCell {
     if (typeof src[k] === 'string') cell[k] = (src[k] as string).slice(0, outputLimit + 1);
   for (const k of ['expectedError', 'error'] as const)
     if (typeof src[k] === 'string') cell[k] = tail(src[k] as string);
+  if (Number.isSafeInteger(src.cpuMs) && (src.cpuMs as number) >= 0) cell.cpuMs = src.cpuMs as number;
   return cell;
 }
 
@@ -223,6 +226,16 @@ function lostProcessCell(who: string, died: boolean, stderr: string, protocol: s
 
 // ---------------------------------------------------------------------------------------------- launchers
 
+/**
+ * Standalone Python workers start without `site` (-S) and add its site-packages folders themselves (the
+ * harness's `sitePaths`): the .pth files that `site` runs import modules (threading, among others, with most
+ * Python installs) that make every fork of the code process, one per test, several times slower. A repository's
+ * module keeps the whole `site` (a virtual environment, editable installs of its dependencies).
+ */
+function leanFlag(forRepo: boolean): string[] {
+  return forRepo ? [] : ['-S'];
+}
+
 class Launcher {
   private python?: Promise<Runtime>;
   private node?: Runtime;
@@ -234,7 +247,8 @@ class Launcher {
     return Math.max(16, Math.min(256, this.opts.memoryMb));
   }
 
-  async pythonLaunch(snapshot: RepoSnapshot | null = null): Promise<Launch> {
+  /** A Python supervisor; `forRepo`: it loads modules of a repository (shown by `snapshot` in the sandbox). */
+  async pythonLaunch(snapshot: RepoSnapshot | null = null, forRepo = snapshot !== null): Promise<Launch> {
     const py = await (this.python ??= resolvePython(this.opts.python));
     const o = this.opts;
     if (o.sandbox === 'bwrap') {
@@ -246,6 +260,7 @@ class Launcher {
         outputLimit: o.outputLimit,
         nproc: 64,
         dropTo: bw.root ? sandboxUid() : null,
+        ...(forRepo ? {} : { sitePaths: py.sitePaths ?? [] }),
       };
       const args = bwrapArgs(bw, {
         readOnly: py.readOnly,
@@ -256,16 +271,30 @@ class Launcher {
       });
       return {
         cmd: bw.path,
-        args: [...args, sandboxedPath(py.exe), '-c', PYTHON_SUPERVISOR, JSON.stringify(cfg)],
+        args: [
+          ...args,
+          sandboxedPath(py.exe),
+          ...leanFlag(forRepo),
+          '-c',
+          PYTHON_SUPERVISOR,
+          JSON.stringify(cfg),
+        ],
         env: {},
         detached: false,
       };
     }
     const workdir = mkdtempSync(join(tmpdir(), 'cosplay-exec-'));
-    const cfg = { sandboxed: false, workdir, memoryMb: o.memoryMb, outputLimit: o.outputLimit, nproc: 0 };
+    const cfg = {
+      sandboxed: false,
+      workdir,
+      memoryMb: o.memoryMb,
+      outputLimit: o.outputLimit,
+      nproc: 0,
+      ...(forRepo ? {} : { sitePaths: py.sitePaths ?? [] }),
+    };
     return {
       cmd: py.exe,
-      args: ['-c', PYTHON_SUPERVISOR, JSON.stringify(cfg)],
+      args: [...leanFlag(forRepo), '-c', PYTHON_SUPERVISOR, JSON.stringify(cfg)],
       env: harnessEnv(workdir),
       cwd: workdir,
       detached: true,
@@ -342,6 +371,15 @@ const STARTUP_MS = 60_000;
 /** Margin over the per-test limit before the parent declares a worker stuck (its own timers come first). */
 const WATCHDOG_MARGIN_MS = 5_000;
 
+/**
+ * Python tests are limited in CPU time, not wall-clock time, so that a verdict does not depend on how busy the
+ * machine is (harness-python.ts `wait_timeout`). A test that a busy machine starves of the CPU, or one that
+ * sleeps, is stopped after this much wall-clock time.
+ */
+export function pythonWallMs(timeoutMs: number): number {
+  return 3 * timeoutMs;
+}
+
 class PythonWorker {
   private proc?: Proc;
   private starting?: Promise<Proc>;
@@ -353,12 +391,14 @@ class PythonWorker {
     private readonly opts: PoolOptions,
     /** The repository this worker's sandbox shows (null: none). */
     private readonly snapshot: RepoSnapshot | null = null,
+    /** Whether it loads a repository's modules (also without a sandbox, where there is no snapshot). */
+    private readonly forRepo = snapshot !== null,
   ) {}
 
   private ensure(): Promise<Proc> {
     if (this.proc && !this.proc.exited) return Promise.resolve(this.proc);
     this.starting ??= (async () => {
-      const launch = await this.launcher.pythonLaunch(this.snapshot);
+      const launch = await this.launcher.pythonLaunch(this.snapshot, this.forRepo);
       const proc = new Proc(launch);
       try {
         await new Promise<void>((resolve, reject) => {
@@ -407,7 +447,7 @@ class PythonWorker {
         };
         const arm = () => {
           clearTimeout(timer);
-          timer = setTimeout(() => finish('late'), chunk.timeoutMs + WATCHDOG_MARGIN_MS);
+          timer = setTimeout(() => finish('late'), pythonWallMs(chunk.timeoutMs) + WATCHDOG_MARGIN_MS);
         };
         proc.onMessage = (m) => {
           if (m.id !== id) return finish('protocol');
@@ -425,6 +465,7 @@ class PythonWorker {
             code: chunk.code,
             tests: chunk.tests.slice(start),
             timeoutMs: chunk.timeoutMs,
+            wallMs: pythonWallMs(chunk.timeoutMs),
             ...(chunk.repo ? { repo: chunk.repo.harness } : {}),
           }) + '\n',
         );
@@ -440,7 +481,7 @@ class PythonWorker {
         if (outcome === 'late')
           cells.push({
             status: 'timeout',
-            error: `timed out after ${chunk.timeoutMs} ms (the sandbox stopped answering)`,
+            error: `timed out after ${pythonWallMs(chunk.timeoutMs)} ms of wall-clock time (the sandbox stopped answering)`,
           });
         else if (outcome === 'died' && heapOom(proc.stderr))
           cells.push({ status: 'memory', error: 'the sandbox worker ran out of memory' });
@@ -634,7 +675,7 @@ export class WorkerPool {
       if (chunk.language === 'python') {
         const workers = (this.python[slot] ??= new Map());
         let w = workers.get(root);
-        if (!w) workers.set(root, (w = new PythonWorker(this.launcher, this.opts, snapshot)));
+        if (!w) workers.set(root, (w = new PythonWorker(this.launcher, this.opts, snapshot, root !== '')));
         return await w.run(chunk);
       }
       if (!chunk.repo) return await this.js.run(chunk);

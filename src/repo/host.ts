@@ -32,13 +32,19 @@ export interface Runtime {
   version: string;
   /** Host paths the sandbox must show read-only for the interpreter to start (outside /usr). */
   readOnly: string[];
+  /**
+   * Python: the site-packages folders `site` adds to sys.path. Standalone workers start without `site` (-S:
+   * .pth files import modules, threading among them, that make every fork slower) and add these instead.
+   */
+  sitePaths?: string[];
 }
 
 const pythons = new Map<string, Promise<Runtime>>();
 
 const PROBE =
-  'import sys, json; print(json.dumps({"exe": sys.executable, "base": sys.base_prefix, "prefix": sys.prefix, ' +
-  '"v": ".".join(map(str, sys.version_info[:3])), "ok": sys.version_info >= (3, 8)}))';
+  'import sys, json, os, site; print(json.dumps({"exe": sys.executable, "base": sys.base_prefix, "prefix": sys.prefix, ' +
+  '"v": ".".join(map(str, sys.version_info[:3])), "ok": sys.version_info >= (3, 8), ' +
+  '"site": [p for p in site.getsitepackages() if os.path.isdir(p)]}))';
 
 /**
  * The Python interpreter: `explicit`, else $COSPLAY_PYTHON, else `python3` on PATH; resolved through shims and
@@ -73,6 +79,7 @@ export function resolvePython(explicit?: string): Promise<Runtime> {
               prefix: string;
               v: string;
               ok: boolean;
+              site?: unknown;
             };
             if (!info.ok)
               throw new UserError(`${cmd} is Python ${info.v}; the engine needs Python 3.8 or newer`);
@@ -87,7 +94,10 @@ export function resolvePython(explicit?: string): Promise<Runtime> {
             for (const d of ['lib', 'lib64']) if (existsSync(join(base, d))) readOnly.push(join(base, d));
             // An interpreter outside its prefix (unusual layouts): show its own directory's parent too.
             if (!real.startsWith(base + '/')) readOnly.push(dirname(dirname(real)));
-            resolve({ exe, version: info.v, readOnly });
+            const sitePaths = Array.isArray(info.site)
+              ? info.site.filter((x): x is string => typeof x === 'string')
+              : [];
+            resolve({ exe, version: info.v, readOnly, sitePaths });
           } catch (e) {
             reject(
               e instanceof UserError

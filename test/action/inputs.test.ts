@@ -92,7 +92,7 @@ describe('readInputs', () => {
     [{ mode: 'fix' }, 'mode', /"fix" is not one of the accepted values: `auto`, `solve`, `gate`, `repair`/],
     [{ sandbox: 'docker' }, 'sandbox', /`bwrap`, `none`/],
     [{ preset: 'huge' }, 'preset', /`small`, `paper`/],
-    [{ 'bon-rule': 'votes' }, 'bon-rule', /`pass-count`, `dual-agreement`/],
+    [{ 'bon-rule': 'votes' }, 'bon-rule', /`pass-count`, `dual-agreement`, `archive`/],
     [{ 'test-framework': 'mocha' }, 'test-framework', /`pytest`, `node:test`, `jest`, `vitest`/],
     [{ draft: 'yes' }, 'draft', /use `true` or `false`/],
     [{ 'group-repairs': '1' }, 'group-repairs', /use `true` or `false`/],

@@ -81,6 +81,7 @@ describe('bench with the engine and the replay model', () => {
         codes: t.codes.map((c: { code: string }) => c.code),
         rounds: t.details.rounds,
         finalMatrix: t.details.finalMatrix,
+        archive: t.details.archive,
       }));
     expect(picks(corrupt.tasks)).toEqual(picks(honest.tasks));
     // the grading did read the two ground truths differently (x * 2 is right, then x + 2)
@@ -102,6 +103,17 @@ describe('bench with the engine and the replay model', () => {
       expect(used.tests).toBeLessThanOrEqual(5);
       expect(t.picks.codetSameSamples.tie.length).toBeGreaterThan(0);
     }
+    // the archive: every code the run executed, with its row and (graded after the pick) its correctness; the
+    // paper's rule and dual agreement on the final pool are scored beside, on the same run
+    for (const t of honest.tasks) {
+      const a = t.details.archive;
+      expect(a.codes.length).toBeGreaterThanOrEqual(3);
+      expect(t.archiveCorrect).toHaveLength(a.codes.length);
+      expect(a.matrix).toHaveLength(a.codes.length);
+      expect(t.picks['cosplay.passCountRule']).toBeDefined();
+      expect(t.picks['cosplay.dualFinalRule']).toBeDefined();
+    }
+    expect(honest.report.pairedVsSameSamples?.cosplay?.tasks).toBe(2);
   });
 
   it('gives identical figures without the persistent cache, with a cold one and with a warm one', async () => {
@@ -135,20 +147,20 @@ describe('bench with the engine and the replay model', () => {
     expect(() => benchParams({ codes: 1, tests: 1 }, { params: 'nope' })).toThrow(/--params/);
   });
 
-  it('defaults to the replay preset (dual agreement) for the replay model and to the paper for a live one', () => {
+  it('defaults to the replay preset (the archive rule) for the replay model and to the paper for a live one', () => {
     expect(presetName({})).toBe('replay');
     expect(presetName({ model: 'replay' })).toBe('replay');
     expect(presetName({ model: 'gpt-4o-mini' })).toBe('paper');
     expect(presetName({ model: 'replay', params: 'paper' })).toBe('paper');
     const replay = benchParams({ codes: 16, tests: 16, model: 'replay' }, {});
-    expect(replay).toMatchObject({ scSamples: 1, bonRule: 'dual-agreement' });
+    expect(replay).toMatchObject({ scSamples: 1, bonRule: 'archive' });
     const live = benchParams({ codes: 16, tests: 16, model: 'gpt-4o-mini' }, {});
     expect(live).toMatchObject({ scSamples: 4, scMinAgree: 3, bonRule: 'pass-count' });
     expect(
       benchParams({ codes: 16, tests: 16 }, { params: 'paper', bonRule: 'dual-agreement' }).bonRule,
     ).toBe('dual-agreement');
     expect(() => benchParams({ codes: 16, tests: 16 }, { bonRule: 'votes' })).toThrow(
-      /--bon-rule must be one of pass-count, dual-agreement/,
+      /--bon-rule must be one of pass-count, dual-agreement, archive/,
     );
   });
 });
@@ -198,11 +210,22 @@ describe('what the benchmark scores of a CoSPlay run', () => {
       rounds: [],
       decisions: [],
       executionMatrix: [],
+      archive: {
+        codes: [],
+        uts: [],
+        cells: [],
+        poolIds: [],
+        utPoolIds: [],
+        stage3Candidates: [],
+        stage3Outputs: [],
+      },
+      alternatives: { passCountRule: ['a'] },
       usage: { byStage: {}, byPurpose: {} },
     } as unknown as CosplayResult;
     const f = factsOf(r);
     expect(f.ties.cosplay).toEqual(['b', 'd']);
     expect(f.ties.cosplayNoCluster).toEqual(['a', 'b', 'd']);
+    expect(f.ties['cosplay.passCountRule']).toEqual(['a']);
     expect(f.details).toMatchObject({ selected: 1, selectedTie: [1, 3], bonRule: 'dual-agreement' });
   });
 });

@@ -1,4 +1,5 @@
 // Engine semantics for both languages and both task kinds, in the bubblewrap sandbox (and a smoke run without).
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { CellResult, ExecRequest } from '../../src/types.js';
 import { createExecutor, type SandboxExecutor } from '../../src/exec/index.js';
@@ -229,6 +230,90 @@ describe('python function', () => {
       ['fail', 'fail', 'pass'],
       ['pass', 'pass', 'fail'],
     ]);
+  });
+});
+
+describe('python time limits and shared calls', () => {
+  const base = { language: 'python', kind: 'function', entryPoint: 'f' } as const;
+
+  it('runs a call once for every expected value it is judged against', async () => {
+    const memo = await createExecutor({ sandbox: 'bwrap', workers: 2, memo: true });
+    try {
+      const tests = [
+        { call: 'f(1)', expected: '2' },
+        { call: 'f(1)', expected: '3' },
+        { call: 'f(2)', expected: '3' },
+      ];
+      const m = await memo.run({ ...base, codes: ['def f(x):\n    return x + 1'], tests });
+      expect(verdicts(m)).toEqual([['pass', 'fail', 'pass']]);
+      expect(memo.stats!()).toEqual({ executed: 2, cached: 1, stored: 0 });
+      // a later request that judges the same call against another value runs nothing
+      const again = await memo.run({
+        ...base,
+        codes: ['def f(x):\n    return x + 1'],
+        tests: [{ call: 'f(2)', expected: '4' }],
+      });
+      expect(verdicts(again)).toEqual([['fail']]);
+      expect(memo.stats!().executed).toBe(2);
+    } finally {
+      await memo.close();
+    }
+  });
+
+  it('limits CPU time, not wall-clock time: a test that waits longer than its limit without computing passes', async () => {
+    const m = await ex.run({
+      ...base,
+      codes: [
+        'import time\ndef f(x):\n    time.sleep(1.5)\n    return x',
+        'def f(x):\n    while True:\n        pass',
+      ],
+      tests: [{ call: 'f(1)', expected: '1' }],
+      timeoutMs: 1000,
+    });
+    expect(verdicts(m)).toEqual([['pass'], ['timeout']]);
+    // the loop is stopped once it has used its CPU time (or by the wall-clock backstop if starved)
+    expect(m[1][0].error).toMatch(/^timed out: \d+ ms of CPU time used, the limit is 1000 ms$/);
+  });
+
+  it('runs standalone code in a lean process: no site, no threading, yet site-packages and exit() work', async () => {
+    const host = JSON.parse(
+      execFileSync(
+        'python3',
+        [
+          '-c',
+          'import site, os, json; print(json.dumps([p for p in site.getsitepackages() if os.path.isdir(p)]))',
+        ],
+        {
+          encoding: 'utf8',
+        },
+      ),
+    ) as string[];
+    const m = await ex.run({
+      language: 'python',
+      kind: 'function',
+      entryPoint: 'f',
+      codes: [
+        'import sys\ndef f():\n    return [sys.flags.no_site, "threading" in sys.modules, sys.path, callable(exit)]',
+      ],
+      tests: [
+        { call: 'f()[:2]', expected: '[1, False]' },
+        { call: 'f()[3]', expected: 'True' },
+        { call: 'f()[2]' },
+      ],
+    });
+    expect(verdicts(m)).toEqual([['pass', 'pass', 'pass']]);
+    for (const dir of host) expect(m[0][2].output).toContain(JSON.stringify(dir));
+  });
+
+  it('stops a test that sleeps past the wall-clock backstop (3 x the limit)', async () => {
+    const m = await ex.run({
+      ...base,
+      codes: ['import time\ndef f(x):\n    time.sleep(60)\n    return x'],
+      tests: [{ call: 'f(1)', expected: '1' }],
+      timeoutMs: 300,
+    });
+    expect(verdicts(m)).toEqual([['timeout']]);
+    expect(Number(/(\d+) ms of CPU time used/.exec(m[0][0].error ?? '')![1])).toBeLessThan(300);
   });
 });
 

@@ -101,9 +101,17 @@ describe('the persistent execution cache', () => {
       c === 'slow'
         ? { verdict: 'timeout', output: '', error: 'timed out after 10 ms' }
         : c === 'starved'
-          ? { verdict: 'timeout', output: '', error: 'timed out after 4000 ms (1200 ms of CPU time)' }
+          ? {
+              verdict: 'timeout',
+              output: '',
+              error: 'timed out: 1200 ms of CPU time used, the limit is 4000 ms',
+            }
           : c === 'loops'
-            ? { verdict: 'timeout', output: '', error: 'timed out after 4000 ms (3990 ms of CPU time)' }
+            ? {
+                verdict: 'timeout',
+                output: '',
+                error: 'timed out: 3990 ms of CPU time used, the limit is 4000 ms',
+              }
             : c === 'lost'
               ? {
                   verdict: 'error',
@@ -189,12 +197,12 @@ describe('the persistent execution cache', () => {
       const [[sleeps], [loops]] = await ex.run(r);
       expect(sleeps.verdict).toBe('timeout');
       expect(loops.verdict).toBe('timeout');
-      const cpu = (c: CellResult) => Number(/\((\d+) ms of CPU time\)$/.exec(c.error ?? '')![1]);
+      const cpu = (c: CellResult) => Number(/(\d+) ms of CPU time used/.exec(c.error ?? '')![1]);
       expect(cpu(sleeps)).toBeLessThan(200);
       expect(cpu(loops)).toBeGreaterThanOrEqual(0);
       expect(persistable(sleeps)).toBe(false);
       // whether the busy loop is stored depends on the CPU it got: only its format is checked here
-      expect(loops.error).toMatch(/^timed out after 400 ms \(\d+ ms of CPU time\)$/);
+      expect(loops.error).toMatch(/^timed out: \d+ ms of CPU time used, the limit is 400 ms$/);
     } finally {
       await ex.close();
     }

@@ -1,0 +1,194 @@
+// The archive of a run (src/cosplay/archive.ts): every code and UT the run executed, with its cells and what the
+// self-play did with it; completed (every archived code against every valid archived UT) by the archive rule.
+import { describe, expect, test } from '@jest/globals';
+import { runCosplay } from '../../src/cosplay/index.js';
+import { Archive, archiveOf } from '../../src/cosplay/archive.js';
+import { archiveEligible, behaviourTie } from '../../src/cosplay/select.js';
+import type { CosplayParams } from '../../src/cosplay/params.js';
+import { CODE, TASK, calls, executor, isCorrect, world } from './world.js';
+
+const base: Partial<CosplayParams> = {
+  nCodes: 4,
+  nTests: 4,
+  maxRounds: 5,
+  nRandomInputs: 4,
+  scSamples: 4,
+  scMinAgree: 3,
+  scMaxAttempts: 2,
+};
+
+describe('Archive bookkeeping', () => {
+  test('cells are kept only for valid UTs; missing() lists the cells a code never met', () => {
+    const a = archiveOf({
+      codes: [{}, {}],
+      uts: [{}, { valid: false }, {}],
+      M: [
+        [1, null, 0],
+        [1, null, null],
+      ],
+    });
+    expect(a.validUts()).toEqual([0, 2]);
+    expect(a.missing()).toEqual([[], [2]]);
+    expect(a.cells()[0].map((c) => c?.verdict ?? null)).toEqual(['pass', null, 'fail']);
+  });
+
+  test('a retired entry keeps its first fate', () => {
+    const a = new Archive();
+    const i = a.addCode({ code: 'x', origin: 'plan', round: 0 });
+    a.retireCode(i, 'cleaned', 1);
+    a.retireCode(i, 'repaired', 2);
+    expect(a.codes[i]).toMatchObject({ fate: 'cleaned', retiredIn: 1 });
+    // a seed (or a repair of one) stays a seed in the archive: the gate never counts it as independent
+    const s = a.addCode({ code: 'y', origin: 'fixed', round: 1, seed: 0 });
+    expect(a.codes[s].seed).toBe(0);
+  });
+});
+
+describe('a run keeps everything it executed', () => {
+  // The first scenario of pipeline.test.ts: the off-by-one code passes two wrong UTs; the coupling break
+  // regenerates the UT with the lowest pUT, the off-by-one code ends with pCode 0 and is cleaned.
+  const run = (over: Partial<CosplayParams> = {}) =>
+    runCosplay({
+      task: TASK,
+      llm: world({
+        stage1Codes: [CODE.offByOne, CODE.correctA, CODE.correctB, CODE.correctC],
+        stage1Inputs: calls(0, 3, 4, 2),
+        wrongExpected: { 'sum_to(3)': '3', 'sum_to(4)': '6' },
+        regenInputs: calls(5, 6, 7, 8, 9, 10),
+        cleanCodes: [CODE.correctD],
+        stage3Inputs: calls(11, 12, 13),
+      }),
+      executor: executor(),
+      params: { ...base, ...over },
+    });
+
+  test('retired codes and UTs stay in the archive with their fate and their cells', async () => {
+    const r = await run({ bonRule: 'pass-count' });
+    const a = r.archive;
+    // every code that was ever in the pool: the four of stage 1 and the fresh code of code cleaning
+    expect(a.codes.map((c) => c.code.trim())).toEqual([
+      CODE.offByOne,
+      CODE.correctA,
+      CODE.correctB,
+      CODE.correctC,
+      CODE.correctD,
+    ]);
+    expect(a.codes[0]).toMatchObject({ fate: 'cleaned', origin: 'plain' });
+    expect(a.codes[4]).toMatchObject({ fate: 'final', origin: 'cleaned' });
+    // the UT the coupling break regenerated (UT 1 of stage 1) keeps its fate
+    expect(a.uts[1]).toMatchObject({ fate: 'coupled', retiredIn: 1 });
+    expect(a.uts.filter((u) => u.fate === 'final')).toHaveLength(r.utPool.length);
+    // the off-by-one code's row as it was executed: it passed UTs 0, 1 and 2 of stage 1
+    expect([0, 1, 2, 3].map((j) => a.cells[0][j]?.verdict)).toEqual(['pass', 'pass', 'pass', 'fail']);
+    // the pools map onto the archive
+    expect(r.codePool.map((c, i) => a.codes[a.poolIds[i]].code)).toEqual(r.codePool.map((c) => c.code));
+    expect(r.utPool.map((u, j) => a.uts[a.utPoolIds[j]].input)).toEqual(r.utPool.map((u) => u.input));
+    // the paper's rule does not complete the archive: the fresh code never met the UT retired before it came
+    expect(a.codes[4].round).toBeGreaterThan(a.uts[1].retiredIn!);
+    expect(a.cells[4][1]).toBeNull();
+    expect(r.alternatives).toEqual({});
+  });
+
+  test('the archive rule completes the archive (no LLM call) and reports the other rules beside it', async () => {
+    const paper = await run({ bonRule: 'pass-count' });
+    const r = await run({ bonRule: 'archive' });
+    expect(r.tokens).toBe(paper.tokens);
+    const a = r.archive;
+    for (const [i] of a.codes.entries())
+      for (const [j, u] of a.uts.entries()) expect(a.cells[i][j] !== null).toBe(u.valid);
+    expect(isCorrect(r.selected?.code)).toBe(true);
+    expect(Object.keys(r.alternatives).sort()).toEqual([
+      'dualFinalRule',
+      'passCountRule',
+      'passCountRuleNoCluster',
+    ]);
+    // stage 3 ran every eligible archived code on its inputs
+    expect(a.stage3Candidates).toEqual([0, 1, 2, 3, 4]);
+    expect(a.stage3Outputs).toHaveLength(5);
+  });
+});
+
+describe('behaviourTie: the archive rule on archives written in the test', () => {
+  const agree = (x: string, y: string) => x === y;
+  const pass = { verdict: 'pass' as const, output: 'ok' };
+  const fail = (output: string) => ({ verdict: 'fail' as const, output });
+  const err = { verdict: 'error' as const, output: '' };
+
+  test("CodeT's score over every code the run executed, retired ones included", () => {
+    // codes 0-2 (cleaned early, never in the final pool) pass UTs 0 and 1; codes 3-4 (the final pool) pass UTs
+    // 0, 1 and 2. Dual agreement: 3 x 2 = 6 against 2 x 3 = 6 -> both groups tied; a fourth retired code in the
+    // first group makes it 4 x 2 = 8 and the final pool alone would have lost it.
+    const a = archiveOf({
+      codes: [{ fate: 'cleaned' }, { fate: 'cleaned' }, { fate: 'cleaned' }, {}, {}, { fate: 'cleaned' }],
+      uts: [{}, {}, {}],
+      M: [
+        [1, 1, 0],
+        [1, 1, 0],
+        [1, 1, 0],
+        [1, 1, 1],
+        [1, 1, 1],
+        [1, 1, 0],
+      ],
+    });
+    const t = behaviourTie(a, { agree });
+    expect(t).toEqual({ tied: [0, 1, 2, 5], score: 8, groups: 2 });
+    const without = behaviourTie(a, { agree, eligible: [true, true, true, true, true, false] });
+    expect(without.tied).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  test('codes that pass the same UTs but behave differently on the fresh inputs form different groups', () => {
+    // four codes pass UTs 0 and 1; on the fresh input two answer 7, two answer 8 and 9; a fifth code passes
+    // all three UTs alone. Plain CodeT: 4 x 2 = 8 wins; behaviour groups: 2 x 2 = 4 each, against 1 x 3 = 3.
+    const a = new Archive();
+    for (let i = 0; i < 5; i++) a.addCode({ code: `c${i}`, origin: 'plan', round: 0 });
+    for (let j = 0; j < 3; j++)
+      a.addUt({
+        test: { call: `t${j}`, expected: '1' },
+        input: `t${j}`,
+        valid: true,
+        origin: 'random',
+        round: 0,
+      });
+    [0, 1, 2, 3].forEach((i) => [0, 1].forEach((j) => a.record(i, j, pass)));
+    [0, 1, 2, 3].forEach((i) => a.record(i, 2, fail('0')));
+    [0, 1, 2].forEach((j) => a.record(4, j, pass));
+    const fresh = {
+      candidates: [0, 1, 2, 3, 4],
+      outputs: [[fail('7')], [fail('7')], [fail('8')], [fail('9')], [err]],
+    };
+    expect(behaviourTie(a, { agree }).tied).toEqual([0, 1, 2, 3]);
+    const t = behaviourTie(a, { agree, fresh });
+    expect(t.groups).toBe(4);
+    expect(t.tied).toEqual([0, 1]);
+    expect(t.score).toBe(4);
+  });
+
+  test('ERR is one output: two codes that crash on the same input agree there', () => {
+    const a = archiveOf({ codes: [{}, {}, {}], uts: [{}], M: [[1], [1], [1]] });
+    const fresh = {
+      candidates: [0, 1, 2],
+      outputs: [
+        [err, fail('1')],
+        [err, fail('1')],
+        [fail('2'), fail('1')],
+      ],
+    };
+    expect(behaviourTie(a, { agree, fresh })).toEqual({ tied: [0, 1], score: 2, groups: 2 });
+  });
+
+  test('a rejected repair and a code failing a trusted UT are not eligible; no UT passed ties everyone', () => {
+    const a = archiveOf({
+      codes: [{}, { fate: 'rejected-repair' }, {}],
+      uts: [{ origin: 'trusted' }, {}],
+      M: [
+        [1, 0],
+        [1, 1],
+        [0, 1],
+      ],
+    });
+    expect(archiveEligible(a)).toEqual([true, false, false]);
+    expect(behaviourTie(a, { agree }).tied).toEqual([0]);
+    const none = archiveOf({ codes: [{}, {}], uts: [{}], M: [[0], [0]] });
+    expect(behaviourTie(none, { agree })).toMatchObject({ tied: [0, 1], score: 0 });
+  });
+});
