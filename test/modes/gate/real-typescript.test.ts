@@ -3,9 +3,10 @@
 // whose imports say './x.js' for './x.ts'; rxjs 7 is a CommonJS project with extensionless imports and enums. A
 // pull request that plants a bug in a function (zod's toDotPath, which imports its siblings through './util.js';
 // rxjs's isPromise, which imports ./isFunction)
-// and in an overloaded class method (rxjs's Notification.accept, which calls isFunction from
-// './util/isFunction') is blocked with a counterexample. Expected values come from the packages' own compiled
-// JavaScript, never from the test's guesses.
+// and in a class method (rxjs's overloaded Notification.accept, which calls isFunction from './util/isFunction';
+// in the ES-module @tanstack/query-core 5, the generic QueryClient.defaultQueryOptions, which calls
+// hashQueryKeyByOptions from the extensionless './utils') is blocked with a counterexample. Expected values come
+// from the packages' own compiled JavaScript, never from the test's guesses.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -194,6 +195,88 @@ describe('gate on rxjs 7 (CommonJS, extensionless imports): the function isPromi
     expect(f.counterexamples.find((c) => c.input === 'isPromise(Promise.resolve(1))')).toMatchObject({
       prOutput: 'false',
       consensus: 'true',
+      blocking: true,
+    });
+  });
+});
+
+describe('gate on @tanstack/query-core 5 (ES modules, extensionless imports): the method QueryClient.defaultQueryOptions', () => {
+  const FILE = 'query-core/src/queryClient.ts';
+  const calls = [
+    'new QueryClient().defaultQueryOptions({ queryKey: ["todos", { page: 1, filter: "done" }] })',
+    'new QueryClient().defaultQueryOptions({ queryKey: ["a"] })',
+    'new QueryClient({ defaultOptions: { queries: { staleTime: 5 } } }).defaultQueryOptions({ queryKey: [{ b: 2, a: 1 }] })',
+    'new QueryClient().defaultQueryOptions({ queryKey: ["x"], queryHash: "custom" })',
+    'new QueryClient().defaultQueryOptions({ queryKey: ["n", 1], networkMode: "always", suspense: true })',
+    'new QueryClient().defaultQueryOptions({ queryKey: ["q"], _defaulted: true })',
+    'new QueryClient({ defaultOptions: { queries: { retry: 2 } } }).defaultQueryOptions({ queryKey: ["z", { y: [1, { d: 4, c: 3 }] }] })',
+    'new QueryClient().defaultQueryOptions({ queryKey: ["p", null, true] })',
+  ];
+  let repo: TempRepo;
+  let original: string;
+  let oracle: Map<string, string>;
+  beforeAll(() => {
+    const pkg = npmPackage('@tanstack/query-core@5.108.4');
+    repo = gitRepo((work) => copyInto(pkg, work, 'query-core'));
+    original = readFileSync(path.join(repo.work, FILE), 'utf8');
+    oracle = jsModuleValues(
+      path.join(repo.work, 'query-core/build/modern/queryClient.js'),
+      ['QueryClient'],
+      calls,
+    );
+  });
+  afterAll(() => repo?.cleanup());
+
+  it('blocks a pull request that hashes the query key with JSON.stringify', async () => {
+    // A generic method of a class with #private fields; it calls hashQueryKeyByOptions from './utils' (no
+    // extension), whose hashKey sorts object keys.
+    const method = /  defaultQueryOptions<\n[\s\S]*?\n  \}\n/.exec(original)![0];
+    const GOOD =
+      'hashQueryKeyByOptions(\n        defaultedOptions.queryKey,\n        defaultedOptions,\n      )';
+    expect(method).toContain(GOOD);
+    llm.server.setScript(
+      worldScript(
+        callsWorld(
+          'typescript',
+          [
+            method,
+            method.replace(
+              'if (!defaultedOptions.queryHash) {',
+              'if (defaultedOptions.queryHash == null || defaultedOptions.queryHash === "") {',
+            ),
+            method,
+            method,
+          ],
+          calls,
+          6,
+          oracle,
+        ),
+      ),
+    );
+    const base = repo.git('rev-parse', 'HEAD');
+    repo.write(FILE, original.replace(GOOD, 'JSON.stringify(defaultedOptions.queryKey)'));
+    repo.commitAll('defaultQueryOptions: hash the key directly');
+    const r = await gate(repo.work, base);
+    expect(r.failed).toBe(true);
+    const f = r.json.functions.find((x) => x.name === 'QueryClient.defaultQueryOptions')!;
+    expect(f.status).toBe('disagrees');
+    // The PR's hash keeps the object's key order; the consensus (the package's own build) sorts the keys.
+    const ce = f.counterexamples.find((c) => c.input === calls[0]);
+    expect(ce).toMatchObject({
+      prOutput:
+        '{_defaulted: true, queryHash: "[\\"todos\\",{\\"page\\":1,\\"filter\\":\\"done\\"}]", queryKey: ["todos", {filter: "done", page: 1}], refetchOnReconnect: true, throwOnError: false}',
+      consensus:
+        '{"queryKey":["todos",{"page":1,"filter":"done"}],"_defaulted":true,"queryHash":"[\\"todos\\",{\\"filter\\":\\"done\\",\\"page\\":1}]","refetchOnReconnect":true,"throwOnError":false}',
+      blocking: true,
+    });
+    expect(ce!.consensus).toBe(oracle.get(calls[0]!));
+    // A fresh input, where both sides are the sandbox's values: only the hash's key order differs.
+    expect(f.counterexamples.find((c) => c.input === calls[6])).toMatchObject({
+      kind: 'fresh',
+      prOutput:
+        '{_defaulted: true, queryHash: "[\\"z\\",{\\"y\\":[1,{\\"d\\":4,\\"c\\":3}]}]", queryKey: ["z", {y: [1, {c: 3, d: 4}]}], refetchOnReconnect: true, retry: 2, throwOnError: false}',
+      consensus:
+        '{_defaulted: true, queryHash: "[\\"z\\",{\\"y\\":[1,{\\"c\\":3,\\"d\\":4}]}]", queryKey: ["z", {y: [1, {c: 3, d: 4}]}], refetchOnReconnect: true, retry: 2, throwOnError: false}',
       blocking: true,
     });
   });
