@@ -70,7 +70,8 @@ export interface ExecRequest {
    */
   codes: string[];
   tests: UnitTest[];
-  /** Time limit per cell: CPU time for Python (a wall-clock backstop of 3x), wall-clock time for JavaScript. */
+  /** Time limit per cell: Python counts the time not spent waiting for a CPU (a wall-clock backstop of 10x);
+   * JavaScript the wall-clock time. */
   timeoutMs?: number;
   repo?: RepoContext;
 }

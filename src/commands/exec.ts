@@ -106,7 +106,7 @@ export function register(program: Command): void {
     .option('--workers <n>', 'sandboxed workers at once (default: one per core)', positiveInt('--workers'))
     .option(
       '--timeout-ms <ms>',
-      'default time limit per cell (Python: CPU time, up to 3x on the clock)',
+      'default time limit per cell (Python: time not spent waiting for a CPU)',
       positiveInt('--timeout-ms'),
     )
     .option('--memory-mb <mb>', 'memory limit per test process', positiveInt('--memory-mb'))

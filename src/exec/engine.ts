@@ -32,7 +32,7 @@ export interface ExecutorOptions {
   sandbox: SandboxMode;
   /** Sandboxed workers running at once (default: os.availableParallelism()). */
   workers?: number;
-  /** Default time limit per cell when a request sets none (default 4000 ms; Python: CPU time, see workers.ts). */
+  /** Default time limit per cell when a request sets none (default 4000 ms; Python: time not spent waiting for a CPU). */
   timeoutMs?: number;
   /** Memory limit per test process (default 512 MiB). */
   memoryMb?: number;

@@ -8,12 +8,13 @@
 // its file descriptors opened through /proc, so a candidate cannot reach the supervisor's channel to the parent.
 // After every test the code process kills every other process in the sandbox (kill(-1) spares itself and
 // pid 1); after every chunk the supervisor does the same and wipes the temp dir. Deadlines: the code process
-// limits each test's CPU time (pidfd, /proc, SIGKILL; a wall-clock backstop for starved or sleeping tests); the supervisor bounds each step of the code process (a candidate
+// limits each test's own time (pidfd, /proc schedstat, SIGKILL: the clock minus the time spent waiting for a CPU;
+// a wall-clock backstop for a test starved for good); the supervisor bounds each step of the code process (a candidate
 // that corrupts its own code process cannot stall the row); the parent (Node) bounds the supervisor.
 //
 // Protocol (JSON lines). Parent -> supervisor: one job per line
 //   {"id", "mode": "stdio"|"function"|"expected", "code", "tests": [{"input"}|{"call","expected"?}|{"expr"}],
-//    "timeoutMs", "wallMs"?}: the CPU time a test may use, and the wall-clock time it may take (default timeoutMs)
+//    "timeoutMs", "wallMs"?}: a test's own time (not waiting for a CPU), and the wall-clock backstop
 // supervisor -> parent: {"ready": true, ...} once, then per job {"id","j","cell"} for every test and {"id","done"}.
 // A cell is {"status": "ok"|"exception"|"timeout"|"memory"|"output_limit"|"crash", "stdout"?, "value"?,
 // "expectedValue"?, "expectedError"?, "error"?, "cpuMs"?}. Verdicts are computed by the parent, never here.
@@ -393,12 +394,20 @@ def proc_cpu(pid):
     except (OSError, ValueError, IndexError):
         return None
 
+def proc_waited(pid):
+    """Seconds a process has spent runnable but waiting for a CPU (/proc/PID/schedstat), or None."""
+    try:
+        with open('/proc/%d/schedstat' % pid, 'rb') as f:
+            return int(f.read().split()[1]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None
+
 def wait_timeout(pid, timeout, wall, out_fd=None):
-    """Waits for pid until it has used timeout seconds of CPU time, or wall seconds have passed (a process that
-    sleeps or a machine too busy to give it the CPU); kills it when late, or as soon as its stdout passes the
-    output limit (checked every 50 ms). The limit is CPU time so that a verdict does not depend on how busy the
-    machine is: a test starved of the CPU gets more wall time, up to wall. Returns (status, timed_out, CPU
-    seconds the process used)."""
+    """Waits for pid until its own time reaches timeout seconds: the time on the clock minus the time it spent
+    waiting for a CPU (a busy machine does not use up a test's time; a test that sleeps or blocks uses it as on
+    an idle machine). Without schedstat, its CPU time. A wall-clock backstop (wall) bounds a test starved for
+    good. Kills it when late, or as soon as its stdout passes the output limit (checked every 50 ms). Returns
+    (status, timed_out, CPU seconds the process used)."""
     pfd = None
     try:
         pfd = os.pidfd_open(pid)
@@ -409,16 +418,17 @@ def wait_timeout(pid, timeout, wall, out_fd=None):
     check = start + timeout
     timed_out = False
     def late(now):
-        # past the wall limit, or past the point where the CPU time may have reached the limit
+        # past the wall limit, or past the point where the test's own time may have reached the limit
         nonlocal check
         if now >= hard:
             return True
         if now < check:
             return False
-        used = proc_cpu(pid)
-        if used is None or used >= timeout * 0.999:
+        waited = proc_waited(pid)
+        own = (now - start - waited) if waited is not None else proc_cpu(pid)
+        if own is None or own >= timeout * 0.999:
             return True
-        check = now + max(0.01, timeout - used)
+        check = now + max(0.01, timeout - own)
         return False
     if pfd is not None:
         try:
@@ -764,9 +774,18 @@ def run_job(job):
         os.close(w)
         lines = Lines(r)
         loaded = False
-        deadline = time.monotonic() + step
+        # loading the code gets the test limit of own time (as in wait_timeout), up to the backstop
+        load_start = time.monotonic()
+        deadline = load_start + timeout + SLACK
         while nxt < n:
             m = lines.next(deadline)
+            if m == 'late' and not loaded:
+                now = time.monotonic()
+                waited = proc_waited(pid)
+                own = now - load_start - waited if waited is not None else None
+                if own is not None and own < timeout and now < load_start + step:
+                    deadline = min(load_start + step, now + max(0.05, timeout + SLACK - own))
+                    continue
             if m == 'late':
                 if not loaded:
                     cell = {'status': 'timeout', 'error': 'loading the code did not finish within %d ms' % round(timeout * 1000)}

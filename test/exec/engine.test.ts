@@ -260,18 +260,27 @@ describe('python time limits and shared calls', () => {
     }
   });
 
-  it('limits CPU time, not wall-clock time: a test that waits longer than its limit without computing passes', async () => {
+  it('does not count the time a test waits for a CPU: a test slowed by six busy processes passes', async () => {
+    // the test starts six processes that spin, then needs 0.5 s of CPU time itself: on two cores that takes
+    // well over its 1 s limit on the clock, but it waited for the CPU most of that time
+    const hog = [
+      'import os, time',
+      'def f(x):',
+      '    for _ in range(3):',
+      '        if os.fork() == 0:',
+      '            while True:',
+      '                pass',
+      '    while time.process_time() < 0.6:',
+      '        pass',
+      '    return x',
+    ].join('\n');
     const m = await ex.run({
       ...base,
-      codes: [
-        'import time\ndef f(x):\n    time.sleep(1.5)\n    return x',
-        'def f(x):\n    while True:\n        pass',
-      ],
+      codes: [hog, 'def f(x):\n    while True:\n        pass'],
       tests: [{ call: 'f(1)', expected: '1' }],
       timeoutMs: 1000,
     });
     expect(verdicts(m)).toEqual([['pass'], ['timeout']]);
-    // the loop is stopped once it has used its CPU time (or by the wall-clock backstop if starved)
     expect(m[1][0].error).toMatch(/^timed out: \d+ ms of CPU time used, the limit is 1000 ms$/);
   });
 
@@ -305,7 +314,21 @@ describe('python time limits and shared calls', () => {
     for (const dir of host) expect(m[0][2].output).toContain(JSON.stringify(dir));
   });
 
-  it('stops a test that sleeps past the wall-clock backstop (3 x the limit)', async () => {
+  it('gives loading the code the same limit: a module that never finishes loading times out', async () => {
+    const m = await ex.run({
+      ...base,
+      codes: ['while True:\n    pass\ndef f(x):\n    return x'],
+      tests: [
+        { call: 'f(1)', expected: '1' },
+        { call: 'f(2)', expected: '2' },
+      ],
+      timeoutMs: 500,
+    });
+    expect(verdicts(m)).toEqual([['timeout', 'timeout']]);
+    expect(m[0][0].error).toBe('loading the code did not finish within 500 ms');
+  });
+
+  it('counts the time a test sleeps: it is stopped at its limit, with little CPU time used', async () => {
     const m = await ex.run({
       ...base,
       codes: ['import time\ndef f(x):\n    time.sleep(60)\n    return x'],
