@@ -154,10 +154,8 @@ export async function runCosplay(input: RunCosplayInput): Promise<CosplayResult>
   const runArchiveStage3 = ranArchiveStage3;
   const outputsOf = (slots: number[]) =>
     slots.map((i) => archiveOutputs[archiveCandidates.indexOf(pools.codeId(i))] ?? []);
-  if (useArchive && runArchiveStage3 && tied.length > 1) {
-    const sel = selectByCluster({ candidates: tied, outputs: outputsOf(tied), pCode: pc, agree: ctx.agree });
-    const s3 = { selection: sel, inputs: stage3Inputs, outputs: outputsOf(tied) };
-    selection = s3.selection;
+  // Stage 3's pick within the BoN tie, and its record in the trace (both rules); returns the selection.
+  const adopt = (s3: { selection: ClusterSelection; inputs: unknown[]; outputs: CellResult[][] }) => {
     stage3Outputs = s3.outputs;
     selected = asPick(s3.selection.index);
     selectedTie = s3.selection.tied;
@@ -172,26 +170,17 @@ export async function runCosplay(input: RunCosplayInput): Promise<CosplayResult>
         `${s3.inputs.length} random inputs; chosen cluster {${chosen?.members.join(', ')}} with ${chosen?.agreements} pairwise agreements ` +
         `(pCode sum ${chosen?.pCodeSum}); code ${selected?.index} has the most agreements within it`,
     });
+    return s3.selection;
+  };
+  if (useArchive && runArchiveStage3 && tied.length > 1) {
+    const sel = selectByCluster({ candidates: tied, outputs: outputsOf(tied), pCode: pc, agree: ctx.agree });
+    selection = adopt({ selection: sel, inputs: stage3Inputs, outputs: outputsOf(tied) });
   } else if (!useArchive && tied.length > 1 && params.cluster && !ctx.halted) {
     const leave = input.onStage3?.();
     const s3 = await stage3(ctx, pools, tied, pc, cp).finally(() => leave?.());
     cp = latest(cp, s3.cp);
-    selection = s3.selection;
     stage3Inputs = s3.inputs;
-    stage3Outputs = s3.outputs;
-    selected = asPick(s3.selection.index);
-    selectedTie = s3.selection.tied;
-    const chosen = s3.selection.clusters[s3.selection.chosen];
-    ctx.note({
-      round: finalRound,
-      step: 'selection',
-      code: selected?.index,
-      action: 'selected',
-      reason:
-        `${tied.length} codes BoN-tied ${tieWhy()}; ${s3.selection.clusters.length} output cluster(s) on ` +
-        `${s3.inputs.length} random inputs; chosen cluster {${chosen?.members.join(', ')}} with ${chosen?.agreements} pairwise agreements ` +
-        `(pCode sum ${chosen?.pCodeSum}); code ${selected?.index} has the most agreements within it`,
-    });
+    selection = adopt(s3);
   } else if (selected) {
     const why =
       tied.length === 1
