@@ -23,6 +23,56 @@ async function gate(work: string, base: string) {
   return { ...result, text: lines.join('\n') };
 }
 
+/**
+ * A repository built from an npm package (copied into `dir`), the original text of `file`, and the values of
+ * `calls` from the package's own compiled JavaScript `compiled` (exports `names`).
+ */
+function usePackage(
+  spec: string,
+  dir: string,
+  file: string,
+  compiled: string,
+  names: string[],
+  calls: string[],
+) {
+  const fx = {} as { repo: TempRepo; original: string; oracle: Map<string, string> };
+  beforeAll(() => {
+    const pkg = npmPackage(spec);
+    fx.repo = gitRepo((work) => copyInto(pkg, work, dir));
+    fx.original = readFileSync(path.join(fx.repo.work, file), 'utf8');
+    fx.oracle = jsModuleValues(path.join(fx.repo.work, compiled), names, calls);
+  });
+  afterAll(() => fx.repo?.cleanup());
+  return fx;
+}
+
+/**
+ * The model answers with `candidates` and the tests of `calls`; a pull request replaces `good` by `bad` in
+ * `file`; the gate must fail with `name` disagreeing. Returns that function's record.
+ */
+async function plantAndGate(
+  fx: ReturnType<typeof usePackage>,
+  o: {
+    file: string;
+    candidates: string[];
+    calls: string[];
+    good: string;
+    bad: string;
+    message: string;
+    name: string;
+  },
+) {
+  llm.server.setScript(worldScript(callsWorld('typescript', o.candidates, o.calls, 6, fx.oracle)));
+  const base = fx.repo.git('rev-parse', 'HEAD');
+  fx.repo.write(o.file, fx.original.replace(o.good, o.bad));
+  fx.repo.commitAll(o.message);
+  const r = await gate(fx.repo.work, base);
+  expect(r.failed).toBe(true);
+  const f = r.json.functions.find((x) => x.name === o.name)!;
+  expect(f.status).toBe('disagrees');
+  return f;
+}
+
 describe('gate on zod 4 (ES modules, ./x.js imports of .ts files): toDotPath in src/v4/core/errors.ts', () => {
   const FILE = 'zod/src/v4/core/errors.ts';
   const calls = [
@@ -35,44 +85,26 @@ describe('gate on zod 4 (ES modules, ./x.js imports of .ts files): toDotPath in 
     'toDotPath([2, "z"])',
     'toDotPath([])',
   ];
-  let repo: TempRepo;
-  let original: string;
-  let oracle: Map<string, string>;
-  beforeAll(() => {
-    const pkg = npmPackage('zod@4.6.7');
-    repo = gitRepo((work) => copyInto(pkg, work, 'zod'));
-    original = readFileSync(path.join(repo.work, FILE), 'utf8');
-    oracle = jsModuleValues(path.join(repo.work, 'zod/v4/core/errors.js'), ['toDotPath'], calls);
-  });
-  afterAll(() => repo?.cleanup());
+  const fx = usePackage('zod@4.6.7', 'zod', FILE, 'zod/v4/core/errors.js', ['toDotPath'], calls);
 
   it('blocks a pull request that puts a dot before the first key', async () => {
-    const fn = /export function toDotPath\([\s\S]*?\n}\n/.exec(original)![0];
+    const fn = /export function toDotPath\([\s\S]*?\n}\n/.exec(fx.original)![0];
     const GOOD = 'if (segs.length) segs.push(".");';
     expect(fn).toContain(GOOD);
-    llm.server.setScript(
-      worldScript(
-        callsWorld(
-          'typescript',
-          [
-            fn,
-            fn.replace('const segs: string[] = [];', 'const segs: Array<string> = [];'),
-            fn.replace(GOOD, 'if (segs.length > 0) segs.push(".");'),
-            fn,
-          ],
-          calls,
-          6,
-          oracle,
-        ),
-      ),
-    );
-    const base = repo.git('rev-parse', 'HEAD');
-    repo.write(FILE, original.replace(GOOD, 'segs.push(".");'));
-    repo.commitAll('simplify toDotPath');
-    const r = await gate(repo.work, base);
-    expect(r.failed).toBe(true);
-    const f = r.json.functions.find((x) => x.name === 'toDotPath')!;
-    expect(f.status).toBe('disagrees');
+    const f = await plantAndGate(fx, {
+      file: FILE,
+      candidates: [
+        fn,
+        fn.replace('const segs: string[] = [];', 'const segs: Array<string> = [];'),
+        fn.replace(GOOD, 'if (segs.length > 0) segs.push(".");'),
+        fn,
+      ],
+      calls,
+      good: GOOD,
+      bad: 'segs.push(".");',
+      message: 'simplify toDotPath',
+      name: 'toDotPath',
+    });
     expect(f.counterexamples.find((c) => c.input === 'toDotPath(["a", "b"])')).toMatchObject({
       prOutput: '".a.b"',
       consensus: '"a.b"',
@@ -93,49 +125,34 @@ describe('gate on rxjs 7 (CommonJS, extensionless imports, enums): the overloade
     'new Notification("N", "abc").accept((v) => v.length, () => -1)',
     'new Notification("E", undefined, 42).accept(() => "n", (e) => e + 1, () => "c")',
   ];
-  let repo: TempRepo;
-  let original: string;
-  let oracle: Map<string, string>;
-  beforeAll(() => {
-    const pkg = npmPackage('rxjs@7.8.2');
-    repo = gitRepo((work) => copyInto(pkg, work, 'rxjs'));
-    original = readFileSync(path.join(repo.work, FILE), 'utf8');
-    oracle = jsModuleValues(
-      path.join(repo.work, 'rxjs/dist/cjs/internal/Notification.js'),
-      ['Notification'],
-      calls,
-    );
-  });
-  afterAll(() => repo?.cleanup());
+  const fx = usePackage(
+    'rxjs@7.8.2',
+    'rxjs',
+    FILE,
+    'rxjs/dist/cjs/internal/Notification.js',
+    ['Notification'],
+    calls,
+  );
 
   it('blocks a pull request that hands the error to the completion handler', async () => {
     // The implementation after its overload signatures; it calls isFunction from ./util/isFunction.
-    const method = /  accept\(nextOrObserver: [\s\S]*?\n  \}\n/.exec(original)![0];
+    const method = /  accept\(nextOrObserver: [\s\S]*?\n  \}\n/.exec(fx.original)![0];
     const GOOD = 'error as any, complete as any);';
     expect(method).toContain(GOOD);
-    llm.server.setScript(
-      worldScript(
-        callsWorld(
-          'typescript',
-          [
-            method,
-            method.replace('(nextOrObserver as any)?.next', '(nextOrObserver as PartialObserver<T>)?.next'),
-            method,
-            method,
-          ],
-          calls,
-          6,
-          oracle,
-        ),
-      ),
-    );
-    const base = repo.git('rev-parse', 'HEAD');
-    repo.write(FILE, original.replace(GOOD, 'complete as any, error as any);'));
-    repo.commitAll('accept');
-    const r = await gate(repo.work, base);
-    expect(r.failed).toBe(true);
-    const f = r.json.functions.find((x) => x.name === 'Notification.accept')!;
-    expect(f.status).toBe('disagrees');
+    const f = await plantAndGate(fx, {
+      file: FILE,
+      candidates: [
+        method,
+        method.replace('(nextOrObserver as any)?.next', '(nextOrObserver as PartialObserver<T>)?.next'),
+        method,
+        method,
+      ],
+      calls,
+      good: GOOD,
+      bad: 'complete as any, error as any);',
+      message: 'accept',
+      name: 'Notification.accept',
+    });
     expect(f.counterexamples.find((c) => c.input === calls[1])).toMatchObject({
       prOutput: '"done"',
       consensus: '"E:boom"',
@@ -156,42 +173,27 @@ describe('gate on rxjs 7 (CommonJS, extensionless imports): the function isPromi
     'isPromise({ then() {} })',
     'isPromise(undefined)',
   ];
-  let repo: TempRepo;
-  let original: string;
-  let oracle: Map<string, string>;
-  beforeAll(() => {
-    const pkg = npmPackage('rxjs@7.8.2');
-    repo = gitRepo((work) => copyInto(pkg, work, 'rxjs'));
-    original = readFileSync(path.join(repo.work, FILE), 'utf8');
-    oracle = jsModuleValues(
-      path.join(repo.work, 'rxjs/dist/cjs/internal/util/isPromise.js'),
-      ['isPromise'],
-      calls,
-    );
-  });
-  afterAll(() => repo?.cleanup());
+  const fx = usePackage(
+    'rxjs@7.8.2',
+    'rxjs',
+    FILE,
+    'rxjs/dist/cjs/internal/util/isPromise.js',
+    ['isPromise'],
+    calls,
+  );
 
   it('blocks a pull request that tests the value instead of its then', async () => {
-    const fn = /export function isPromise\([\s\S]*?\n}\n/.exec(original)![0];
+    const fn = /export function isPromise\([\s\S]*?\n}\n/.exec(fx.original)![0];
     const GOOD = 'return isFunction(value?.then);';
-    llm.server.setScript(
-      worldScript(
-        callsWorld(
-          'typescript',
-          [fn, fn.replace('value?.then', 'value != null ? value.then : undefined'), fn, fn],
-          calls,
-          6,
-          oracle,
-        ),
-      ),
-    );
-    const base = repo.git('rev-parse', 'HEAD');
-    repo.write(FILE, original.replace(GOOD, 'return isFunction(value);'));
-    repo.commitAll('isPromise');
-    const r = await gate(repo.work, base);
-    expect(r.failed).toBe(true);
-    const f = r.json.functions.find((x) => x.name === 'isPromise')!;
-    expect(f.status).toBe('disagrees');
+    const f = await plantAndGate(fx, {
+      file: FILE,
+      candidates: [fn, fn.replace('value?.then', 'value != null ? value.then : undefined'), fn, fn],
+      calls,
+      good: GOOD,
+      bad: 'return isFunction(value);',
+      message: 'isPromise',
+      name: 'isPromise',
+    });
     expect(f.counterexamples.find((c) => c.input === 'isPromise(Promise.resolve(1))')).toMatchObject({
       prOutput: 'false',
       consensus: 'true',
@@ -212,54 +214,39 @@ describe('gate on @tanstack/query-core 5 (ES modules, extensionless imports): th
     'new QueryClient({ defaultOptions: { queries: { retry: 2 } } }).defaultQueryOptions({ queryKey: ["z", { y: [1, { d: 4, c: 3 }] }] })',
     'new QueryClient().defaultQueryOptions({ queryKey: ["p", null, true] })',
   ];
-  let repo: TempRepo;
-  let original: string;
-  let oracle: Map<string, string>;
-  beforeAll(() => {
-    const pkg = npmPackage('@tanstack/query-core@5.108.4');
-    repo = gitRepo((work) => copyInto(pkg, work, 'query-core'));
-    original = readFileSync(path.join(repo.work, FILE), 'utf8');
-    oracle = jsModuleValues(
-      path.join(repo.work, 'query-core/build/modern/queryClient.js'),
-      ['QueryClient'],
-      calls,
-    );
-  });
-  afterAll(() => repo?.cleanup());
+  const fx = usePackage(
+    '@tanstack/query-core@5.108.4',
+    'query-core',
+    FILE,
+    'query-core/build/modern/queryClient.js',
+    ['QueryClient'],
+    calls,
+  );
 
   it('blocks a pull request that hashes the query key with JSON.stringify', async () => {
     // A generic method of a class with #private fields; it calls hashQueryKeyByOptions from './utils' (no
     // extension), whose hashKey sorts object keys.
-    const method = /  defaultQueryOptions<\n[\s\S]*?\n  \}\n/.exec(original)![0];
+    const method = /  defaultQueryOptions<\n[\s\S]*?\n  \}\n/.exec(fx.original)![0];
     const GOOD =
       'hashQueryKeyByOptions(\n        defaultedOptions.queryKey,\n        defaultedOptions,\n      )';
     expect(method).toContain(GOOD);
-    llm.server.setScript(
-      worldScript(
-        callsWorld(
-          'typescript',
-          [
-            method,
-            method.replace(
-              'if (!defaultedOptions.queryHash) {',
-              'if (defaultedOptions.queryHash == null || defaultedOptions.queryHash === "") {',
-            ),
-            method,
-            method,
-          ],
-          calls,
-          6,
-          oracle,
+    const f = await plantAndGate(fx, {
+      file: FILE,
+      candidates: [
+        method,
+        method.replace(
+          'if (!defaultedOptions.queryHash) {',
+          'if (defaultedOptions.queryHash == null || defaultedOptions.queryHash === "") {',
         ),
-      ),
-    );
-    const base = repo.git('rev-parse', 'HEAD');
-    repo.write(FILE, original.replace(GOOD, 'JSON.stringify(defaultedOptions.queryKey)'));
-    repo.commitAll('defaultQueryOptions: hash the key directly');
-    const r = await gate(repo.work, base);
-    expect(r.failed).toBe(true);
-    const f = r.json.functions.find((x) => x.name === 'QueryClient.defaultQueryOptions')!;
-    expect(f.status).toBe('disagrees');
+        method,
+        method,
+      ],
+      calls,
+      good: GOOD,
+      bad: 'JSON.stringify(defaultedOptions.queryKey)',
+      message: 'defaultQueryOptions: hash the key directly',
+      name: 'QueryClient.defaultQueryOptions',
+    });
     // The PR's hash keeps the object's key order; the consensus (the package's own build) sorts the keys.
     const ce = f.counterexamples.find((c) => c.input === calls[0]);
     expect(ce).toMatchObject({
@@ -269,7 +256,7 @@ describe('gate on @tanstack/query-core 5 (ES modules, extensionless imports): th
         '{"queryKey":["todos",{"page":1,"filter":"done"}],"_defaulted":true,"queryHash":"[\\"todos\\",{\\"filter\\":\\"done\\",\\"page\\":1}]","refetchOnReconnect":true,"throwOnError":false}',
       blocking: true,
     });
-    expect(ce!.consensus).toBe(oracle.get(calls[0]!));
+    expect(ce!.consensus).toBe(fx.oracle.get(calls[0]!));
     // A fresh input, where both sides are the sandbox's values: only the hash's key order differs.
     expect(f.counterexamples.find((c) => c.input === calls[6])).toMatchObject({
       kind: 'fresh',
