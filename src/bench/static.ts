@@ -9,7 +9,7 @@
 // the code defines) is evaluated per code, like a call.
 import pLimit from 'p-limit';
 import type { DatasetTask } from '../data/dataset.js';
-import { recordedInput } from '../data/dataset.js';
+import { recordedInput, selectionLimit } from '../data/dataset.js';
 import type { CellResult, Executor, TaskKind, UnitTest } from '../types.js';
 import { gradeCodes } from './grade.js';
 import { addTask, emptySums, type BenchSums, type UtQuality } from './metrics.js';
@@ -174,7 +174,10 @@ export async function staticTask(
 ): Promise<StaticTaskResult> {
   const codes = d.codes.slice(0, opts.codes);
   const tests = d.tests.slice(0, opts.tests);
-  const { pass, outputs, cellResults, cells } = await executeRecorded(executor, d, codes, tests, opts);
+  const { pass, outputs, cellResults, cells } = await executeRecorded(executor, d, codes, tests, {
+    ...opts,
+    timeoutMs: selectionLimit(d, opts.timeoutMs),
+  });
   const agree = opts.agree ?? strict;
   const same = (a: string, b: string) => agree(a, b, d.kind);
   const pc = pCodes(pass);

@@ -1,6 +1,6 @@
 // The real dependencies of `cosplay bench`: the sandboxed executor (src/exec), the CoSPlay engine
 // (src/cosplay) and the LLM (the replay model of src/replay, or a live endpoint through src/llm).
-import type { DatasetTask } from '../data/dataset.js';
+import { selectionLimit, type DatasetTask } from '../data/dataset.js';
 import { createExecutor, outputsAgree, resolveCacheDir } from '../exec/index.js';
 import {
   BON_RULES,
@@ -272,22 +272,34 @@ export function realDeps(o: WiringOptions = {}): BenchDeps {
       createExecutor({ sandbox, workers, memo: true, cacheDir: resolveCacheDir(o.execCache) }),
     async createSelect(setup: SelectSetup) {
       const params = benchParams(setup, o);
-      const shown = { preset: presetName({ params: o.params, model: setup.model }), ...params };
+      // the dataset's time limit of a task, unless --timeout-ms says otherwise (shown when the tasks share one)
+      const recorded = new Map(setup.tasks.map((t) => [t.id, t as DatasetTask]));
+      const limits = new Set([...recorded.values()].map((d) => selectionLimit(d, params.timeoutMs)));
+      const shared = limits.size === 1 ? [...limits][0] : undefined;
+      const shown = {
+        preset: presetName({ params: o.params, model: setup.model }),
+        ...params,
+        ...(shared !== undefined ? { timeoutMs: shared } : {}),
+      };
+      const paramsOf = (id: string): typeof params => {
+        const timeoutMs = selectionLimit(recorded.get(id), params.timeoutMs);
+        return timeoutMs === undefined ? params : { ...params, timeoutMs };
+      };
       if (setup.model === 'replay') {
         const replay = await createReplayLlm(setup.tasks as DatasetTask[], {
           config: { ...(o.llmTrace ? { tracePath: o.llmTrace } : {}), concurrency: 16, maxRetries: 0 },
         });
-        const recorded = new Map(setup.tasks.map((t) => [t.id, t as DatasetTask]));
         return {
           params: shown,
           close: () => replay.close(),
           select: async (task, clock) => {
             const timed = timedDeps(clock, replay, setup.executor);
-            const facts = factsOf(await runCosplay({ task, params, ...timed }));
+            const p = paramsOf(task.id);
+            const facts = factsOf(await runCosplay({ task, params: p, ...timed }));
             const d = recorded.get(task.id);
             if (d) {
               const used = replay.server.model.consumed(replay.session, task.id);
-              await addSameSamplesCodet(facts, timed.executor, d, used, params.timeoutMs);
+              await addSameSamplesCodet(facts, timed.executor, d, used, p.timeoutMs);
             }
             return facts;
           },
@@ -306,7 +318,9 @@ export function realDeps(o: WiringOptions = {}): BenchDeps {
         params: shown,
         close: () => llm.close(),
         select: async (task, clock) =>
-          factsOf(await runCosplay({ task, params, ...timedDeps(clock, llm, setup.executor) })),
+          factsOf(
+            await runCosplay({ task, params: paramsOf(task.id), ...timedDeps(clock, llm, setup.executor) }),
+          ),
       };
     },
   };

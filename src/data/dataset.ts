@@ -33,6 +33,17 @@ export interface DatasetTask {
   codes: string[];
   tests: RecordedTest[];
   ground_truth?: GroundTruth;
+  /**
+   * The time limit of one executed test of this task, in milliseconds (Python: time not spent waiting for a
+   * CPU), as the dataset's authors set it. Selection cells use it unless the run says otherwise
+   * (`--timeout-ms`); grading against the ground truth keeps the executor's default.
+   */
+  time_limit_ms?: number;
+}
+
+/** The time limit of a task's selection cells: the run's (`--timeout-ms`), else the dataset's, else none. */
+export function selectionLimit(d: Pick<DatasetTask, 'time_limit_ms'> | undefined, run?: number): number | undefined {
+  return run ?? d?.time_limit_ms;
 }
 
 function fail(file: string, line: number, what: string): never {
@@ -85,6 +96,9 @@ export function parseDataset(text: string, file = 'dataset'): DatasetTask[] {
             : 'stdio tests need string "input" and "expected"',
         );
     }
+    const lim = t.time_limit_ms;
+    if (lim !== undefined && !(Number.isInteger(lim) && lim > 0 && lim <= 600_000))
+      fail(file, i + 1, '"time_limit_ms" must be a whole number of milliseconds between 1 and 600000');
     seen.add(t.id);
     tasks.push({ ...(t as DatasetTask), language: language as Language, codes, tests });
   });

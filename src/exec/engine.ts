@@ -56,7 +56,7 @@ export interface ExecutorOptions {
 export interface SandboxExecutor extends Executor {
   close(): Promise<void>;
   /** With `memo` or `cacheDir`: cells executed, served from memory, served from the persistent cache. */
-  stats?(): { executed: number; cached: number; stored: number };
+  stats?(): { executed: number; cached: number; stored: number; handedBack?: number };
 }
 
 /** The persistent cache's folder: the flag (`--exec-cache DIR`), else $COSPLAY_EXEC_CACHE, else none. */
@@ -266,6 +266,8 @@ export class Engine implements SandboxExecutor {
   private readonly rawMemoMax: number;
   /** Cells the sandbox ran (what the memo did not serve). */
   ranCells = 0;
+  /** Chunks that stopped at a timeout and handed the tests left back (Chunk.handBack). */
+  handedBack = 0;
 
   constructor(
     private readonly opts: Required<Pick<ExecutorOptions, 'sandbox'>> & ExecutorOptions,
@@ -390,7 +392,7 @@ export class Engine implements SandboxExecutor {
       repo && language === 'javascript'
         ? missing.flatMap((js, code) => js.map((j) => ({ code, tests: [j] })))
         : planRows(missing, this.pool.workers, language);
-    const runs = plan.map(async ({ code, tests: js }) => {
+    const runChunk = async (code: number, js: number[]): Promise<void> => {
       const keyOf = (j: number) => `${prefix}\0${codes[code]}\0${hkeys[j]}`;
       const chunk: Chunk = {
         language,
@@ -400,17 +402,28 @@ export class Engine implements SandboxExecutor {
         tests: js.map((j) => harnessTests[j]),
         timeoutMs,
         ...(repo ? { repo } : {}),
+        ...(language === 'python' && js.length > 1 ? { handBack: true } : {}),
       };
-      this.ranCells += js.length;
+      let cells: RawCell[];
       try {
-        const cells = await this.pool.run(chunk);
-        js.forEach((j, k) => claims.get(keyOf(j))!(cells[k]));
+        cells = await this.pool.run(chunk);
       } catch (err) {
         for (const j of js) claims.get(keyOf(j))!(err as Error);
         throw err;
       }
-    });
-    await Promise.all(runs);
+      this.ranCells += cells.length;
+      cells.forEach((c, k) => claims.get(keyOf(js[k]))!(c));
+      // a test ran out of time and the chunk handed the rest back: split it over the workers
+      const rest = js.slice(cells.length);
+      if (rest.length === 0) return;
+      this.handedBack++;
+      const parts = Math.min(this.pool.workers, rest.length);
+      const size = Math.ceil(rest.length / parts);
+      const again: Array<Promise<void>> = [];
+      for (let f = 0; f < rest.length; f += size) again.push(runChunk(code, rest.slice(f, f + size)));
+      await Promise.all(again);
+    };
+    await Promise.all(plan.map(({ code, tests: js }) => runChunk(code, js)));
     const cellsOf = await Promise.all(raw.map((row) => Promise.all(row)));
 
     const judged = codes.map((_, i) =>
@@ -508,7 +521,12 @@ export async function createExecutor(opts: ExecutorOptions): Promise<SandboxExec
   // The memo above the engine counts what it sends down; the engine's own memo (by harness test) serves some.
   const stats = () => {
     const s = cached.stats();
-    return { executed: engine.ranCells, cached: s.cached + s.executed - engine.ranCells, stored: s.stored };
+    return {
+      executed: engine.ranCells,
+      cached: s.cached + s.executed - engine.ranCells,
+      stored: s.stored,
+      handedBack: engine.handedBack,
+    };
   };
   return { run: (req) => cached.run(req), stats, close: () => engine.close() };
 }

@@ -757,9 +757,12 @@ def run_job(job):
     timeout = max(0.001, float(job['timeoutMs']) / 1000.0)
     step = max(timeout, float(job.get('wallMs') or 0) / 1000.0) + SLACK
     nxt = 0
+    # handBack: after a test that ran out of time, the tests left are handed back (the parent splits them over
+    # its idle workers) instead of running here one after another
+    handed = False
     def emit(j, cell):
         send({'id': jid, 'j': j, 'cell': cell})
-    while nxt < n:
+    while nxt < n and not handed:
         r, w = os.pipe()
         sys.stdout.flush()
         pid = os.fork()
@@ -795,6 +798,7 @@ def run_job(job):
                 else:
                     emit(nxt, {'status': 'timeout', 'error': 'timed out after %d ms' % round(timeout * 1000)})
                     nxt += 1
+                    handed = job.get('handBack') and nxt < n
                 break
             if m is None:
                 if not loaded:
@@ -817,8 +821,12 @@ def run_job(job):
                 nxt = n
                 break
             if loaded and m.get('j') == nxt and 'cell' in m:
-                emit(nxt, clean_cell(m['cell'], mode))
+                cell = clean_cell(m['cell'], mode)
+                emit(nxt, cell)
                 nxt += 1
+                if cell['status'] == 'timeout' and job.get('handBack') and nxt < n:
+                    handed = True
+                    break
                 deadline = time.monotonic() + step
                 continue
             emit(nxt, {'status': 'crash', 'error': 'the test process broke the harness protocol'})
@@ -827,7 +835,10 @@ def run_job(job):
         os.close(r)
         finish(pid)
         CP_PID = None
-    send({'id': jid, 'done': True})
+    if handed:
+        send({'id': jid, 'done': True, 'rest': n - nxt})
+    else:
+        send({'id': jid, 'done': True})
 
 def nondumpable():
     try:

@@ -72,6 +72,12 @@ export interface Chunk {
   timeoutMs: number;
   /** Repository context: the code is the text of `harness.file`, loaded as that module of the repository. */
   repo?: ChunkRepo;
+  /**
+   * Python: after a test that runs out of time, stop and return the cells so far (fewer than `tests`); the
+   * caller runs the rest, split over its idle workers, instead of one worker running a looping code's tests one
+   * after another while the others wait.
+   */
+  handBack?: boolean;
 }
 
 export interface ChunkRepo {
@@ -431,6 +437,7 @@ class PythonWorker {
   async run(chunk: Chunk): Promise<RawCell[]> {
     const n = chunk.tests.length;
     const cells: RawCell[] = [];
+    let handedBack = false;
     while (cells.length < n) {
       if (this.closed) throw new Error('the executor is closed');
       const proc = await this.ensure();
@@ -451,7 +458,21 @@ class PythonWorker {
         };
         proc.onMessage = (m) => {
           if (m.id !== id) return finish('protocol');
-          if (m.done === true) return finish(cells.length === n ? 'done' : 'protocol');
+          if (m.done === true) {
+            // handed back after a timeout: the tests left go back to the caller (see Chunk.handBack)
+            const rest = m.rest;
+            if (
+              chunk.handBack &&
+              typeof rest === 'number' &&
+              rest > 0 &&
+              cells.length > start &&
+              cells.length + rest === n
+            ) {
+              handedBack = true;
+              return finish('done');
+            }
+            return finish(cells.length === n ? 'done' : 'protocol');
+          }
           if (m.j !== cells.length - start || cells.length >= n) return finish('protocol');
           cells.push(toRawCell(m.cell, this.opts.outputLimit));
           arm();
@@ -466,12 +487,14 @@ class PythonWorker {
             tests: chunk.tests.slice(start),
             timeoutMs: chunk.timeoutMs,
             wallMs: pythonWallMs(chunk.timeoutMs),
+            ...(chunk.handBack ? { handBack: true } : {}),
             ...(chunk.repo ? { repo: chunk.repo.harness } : {}),
           }) + '\n',
         );
       });
       if (outcome === 'done') {
         proc.idle(true);
+        if (handedBack) return cells;
         break;
       }
       // Stuck, dead or talking nonsense: replace the worker; the test in flight gets a verdict.

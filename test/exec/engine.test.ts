@@ -246,7 +246,7 @@ describe('python time limits and shared calls', () => {
       ];
       const m = await memo.run({ ...base, codes: ['def f(x):\n    return x + 1'], tests });
       expect(verdicts(m)).toEqual([['pass', 'fail', 'pass']]);
-      expect(memo.stats!()).toEqual({ executed: 2, cached: 1, stored: 0 });
+      expect(memo.stats!()).toEqual({ executed: 2, cached: 1, stored: 0, handedBack: 0 });
       // a later request that judges the same call against another value runs nothing
       const again = await memo.run({
         ...base,
@@ -312,6 +312,33 @@ describe('python time limits and shared calls', () => {
     });
     expect(verdicts(m)).toEqual([['pass', 'pass', 'pass']]);
     for (const dir of host) expect(m[0][2].output).toContain(JSON.stringify(dir));
+  });
+
+  it('hands the tests left after a timeout back to the pool: the rest is split over the workers, verdicts unchanged', async () => {
+    // f loops for x < 2. The row is planned as chunks [0, 1, 2] and [3, 4]; 0 times out and its chunk hands
+    // back [1, 2], which runs as [1] and [2] side by side. Every verdict stays in its place; a chunk of one test
+    // has nothing to hand back.
+    const split = await createExecutor({ sandbox: 'bwrap', workers: 2, memo: true, memoryMb: 256 });
+    try {
+      const m = await split.run({
+        ...base,
+        codes: ['def f(x):\n    while x < 2:\n        pass\n    return x * 10'],
+        tests: [0, 1, 2, 3, 4].map((x) => ({ call: `f(${x})`, expected: String(x * 10) })),
+        timeoutMs: 300,
+      });
+      expect(verdicts(m)).toEqual([['timeout', 'timeout', 'pass', 'pass', 'pass']]);
+      expect(split.stats!()).toMatchObject({ executed: 5, handedBack: 1 });
+      const lone = await split.run({
+        ...base,
+        codes: ['def f(x):\n    while True:\n        pass'],
+        tests: [{ call: 'f(1)', expected: '1' }],
+        timeoutMs: 300,
+      });
+      expect(verdicts(lone)).toEqual([['timeout']]);
+      expect(split.stats!().handedBack).toBe(1);
+    } finally {
+      await split.close();
+    }
   });
 
   it('gives loading the code the same limit: a module that never finishes loading times out', async () => {
