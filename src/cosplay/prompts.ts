@@ -269,10 +269,16 @@ export function fixPrompt(
   test: { input: string; expected: string },
   actual: { output: string; error?: string; verdict: string },
 ): LlmRequest {
+  // a timeout's message names the CPU time the test used, which varies from run to run: the prompt keeps the
+  // limit only, so that two runs send the same prompt
+  const error = actual.error?.replace(
+    /^timed out: \d+ ms of CPU time used, (the limit is \d+ ms)$/,
+    'timed out: $1',
+  );
   const got =
     actual.verdict === 'fail'
       ? `it produced ${JSON.stringify(actual.output)}`
-      : `it ended with ${actual.verdict}${actual.error ? `:\n${actual.error.slice(0, 1500)}` : ''}${actual.output ? `\n(output: ${JSON.stringify(actual.output.slice(0, 500))})` : ''}`;
+      : `it ended with ${actual.verdict}${error ? `:\n${error.slice(0, 1500)}` : ''}${actual.output ? `\n(output: ${JSON.stringify(actual.output.slice(0, 500))})` : ''}`;
   return req(
     task,
     'stage2',

@@ -1,7 +1,7 @@
 // Stdio tasks and JavaScript tasks through the whole pipeline (fake executor), and the prompts' formats.
 import { describe, expect, test } from '@jest/globals';
 import { runCosplay } from '../../src/cosplay/index.js';
-import { describeTask, expectedOutputPrompt, validatorTest } from '../../src/cosplay/prompts.js';
+import { describeTask, expectedOutputPrompt, fixPrompt, validatorTest } from '../../src/cosplay/prompts.js';
 import { answerKey, normaliseInput, parseExpected, parseList } from '../../src/cosplay/replies.js';
 import type { Task } from '../../src/types.js';
 import { FakeExecutor, parseCall } from '../support/fake-executor.js';
@@ -166,5 +166,25 @@ describe('reply parsing', () => {
     expect(d).toContain('```python\ndef f(x): ...\n```');
     expect(d).toContain('Context:\nimport math');
     expect(expectedOutputPrompt(PY, 'stage1', 'f(1)', 4, 0.8).meta).toEqual({ input: 'f(1)' });
+  });
+});
+
+describe('code fixing prompt', () => {
+  test('quotes a timeout by its limit, not by the CPU time it happened to use: two runs send the same prompt', () => {
+    const ask = (error: string) =>
+      fixPrompt(
+        STDIO,
+        'while True:\n    pass',
+        { input: '1\n5\n', expected: '5' },
+        { verdict: 'timeout', output: '', error },
+      )
+        .messages.map((m) => m.content)
+        .join('\n');
+    const a = ask('timed out: 1004 ms of CPU time used, the limit is 1000 ms');
+    expect(a).toBe(ask('timed out: 998 ms of CPU time used, the limit is 1000 ms'));
+    expect(a).toContain('it ended with timeout:\ntimed out: the limit is 1000 ms');
+    expect(ask('loading the code did not finish within 1000 ms')).toContain(
+      'loading the code did not finish within 1000 ms',
+    );
   });
 });
