@@ -54,7 +54,10 @@ export function register(program: Command): void {
     .option('--sc-attempts <n>', 'self-consistency attempts before a UT is invalid (overrides the preset)')
     .option('--concurrency <n>', 'tasks in flight at once (default 4; --static 2)')
     .option('--workers <n>', 'sandboxed workers (default: one per core)')
-    .option('--timeout-ms <n>', 'time limit per executed cell (Python: time not spent waiting for a CPU)')
+    .option(
+      '--timeout-ms <n>',
+      "time limit per executed cell of the selection (Python: time not spent waiting for a CPU; default: the dataset's time_limit_ms, else 4000)",
+    )
     .option(
       '--exec-cache <dir>',
       'persistent execution cache shared across runs (default $COSPLAY_EXEC_CACHE; docs/benchmark.md)',

@@ -64,13 +64,26 @@ export function stdoutAgree(a: string, b: string, tolerance = DEFAULT_FLOAT_TOLE
 // ---------------------------------------------------------------------------------------------- values
 
 export function parseValueTree(text: string): ValueTree | undefined {
+  // selection compares each output with many others (output classes, clustering): parse each text once
+  if (parsed.has(text)) return parsed.get(text);
+  let tree: ValueTree | undefined;
   try {
     const v = JSON.parse(text) as unknown;
-    return Array.isArray(v) && typeof v[0] === 'string' ? (v as ValueTree) : undefined;
+    tree = Array.isArray(v) && typeof v[0] === 'string' ? (v as ValueTree) : undefined;
   } catch {
-    return undefined;
+    tree = undefined;
   }
+  if (text.length <= PARSED_MAX_TEXT) {
+    if (parsed.size >= PARSED_MAX_ENTRIES) parsed.clear();
+    parsed.set(text, tree);
+  }
+  return tree;
 }
+
+/** Parsed value trees (read-only: nothing mutates a tree), bounded by count and by text size. */
+const parsed = new Map<string, ValueTree | undefined>();
+const PARSED_MAX_ENTRIES = 20_000;
+const PARSED_MAX_TEXT = 4096;
 
 function numberOf(t: ValueTree): { big?: bigint; num: number } | undefined {
   switch (t[0]) {

@@ -16,7 +16,8 @@
 // - Repository-context requests are never stored here (their verdict depends on the repository's files,
 //   which the key does not cover); src/exec/cache.ts keeps them in memory for one run only.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CellResult, Verdict } from '../types.js';
 
@@ -75,11 +76,16 @@ export class CellStore {
     return join(this.dir, `v${STORE_FORMAT}`, key.slice(0, 2), `${key}.json`);
   }
 
-  /** The stored cell of `key` (a hex SHA-256), or undefined when absent or not trusted. */
+  /**
+   * The stored cell of `key` (a hex SHA-256), or undefined when absent or not trusted. The read is synchronous:
+   * an entry is a few hundred bytes, and one blocking read costs a fraction of what the four asynchronous steps
+   * of `fs.promises.readFile` (open, stat, read, close, each a trip through the thread pool) cost the main
+   * thread; a warm run reads one entry per cell.
+   */
   async get(key: string): Promise<CellResult | undefined> {
     let text: string;
     try {
-      text = await readFile(this.file(key), 'utf8');
+      text = readFileSync(this.file(key), 'utf8');
     } catch {
       this.stats.misses++;
       return undefined;
