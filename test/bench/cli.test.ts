@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Command } from 'commander';
@@ -11,6 +10,7 @@ import { register as registerMerge, runBenchMerge } from '../../src/commands/ben
 import type { BenchReport } from '../../src/bench/report.js';
 import { UserError } from '../../src/types.js';
 import { TableExecutor, type Table } from './helpers/table-executor.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const table: Table = {
   A: { 'f(1)': '1', 'f(2)': '4' },
@@ -89,7 +89,7 @@ function fakeDeps(seen: SelectSetup[] = []): BenchDeps {
   };
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'bench-cli-'));
+const dir = tempDir('bench-cli-');
 const honestFile = join(dir, 'honest.jsonl');
 writeFileSync(
   honestFile,

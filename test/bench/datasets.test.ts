@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, deflateSync, inflateSync } from 'node:zlib';
 import {
@@ -11,6 +10,7 @@ import {
 } from '../../src/bench/datasets.js';
 import { unpickleString } from '../../src/bench/pickle.js';
 import { UserError } from '../../src/types.js';
+import { tempDir } from '../support/temp-dir.js';
 
 // base64(zlib(pickle.dumps(json.dumps(TESTS), protocol=p))) made with CPython 3.11
 const TESTS = [
@@ -92,7 +92,7 @@ describe('parseLiveCodeBench', () => {
 });
 
 describe('loadBenchDataset', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-ds-'));
+  const dir = tempDir('bench-ds-');
   it('detects the shared/data format (gzip or plain) and LiveCodeBench files', async () => {
     const task = {
       id: 'T/1',

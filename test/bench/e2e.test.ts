@@ -1,13 +1,13 @@
 // End to end with the real engine, the replay model and the executor (no sandbox, so the test runs anywhere
 // python3 is installed): the selection never depends on the ground truth.
 import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { runBenchCommand } from '../../src/bench/cli.js';
 import { benchParams, factsOf, presetName, realDeps } from '../../src/bench/wiring.js';
 import type { CosplayResult } from '../../src/cosplay/index.js';
+import { tempDir } from '../support/temp-dir.js';
 
 class Sink extends Writable {
   text = '';
@@ -42,7 +42,7 @@ function dataset(check: string): string {
   return tasks.map((t) => JSON.stringify(t)).join('\n') + '\n';
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'bench-e2e-'));
+const dir = tempDir('bench-e2e-');
 
 async function run(check: string, name: string, more: { execCache?: string; concurrency?: number } = {}) {
   const file = join(dir, `${name}.jsonl`);
@@ -117,7 +117,7 @@ describe('bench with the engine and the replay model', () => {
   });
 
   it('gives identical figures without the persistent cache, with a cold one and with a warm one', async () => {
-    const cache = mkdtempSync(join(tmpdir(), 'bench-e2e-cache-'));
+    const cache = tempDir('bench-e2e-cache-');
     const none = await run('assert candidate(7) == 14', 'nocache');
     const cold = await run('assert candidate(7) == 14', 'cold', { execCache: cache, concurrency: 2 });
     const warm = await run('assert candidate(7) == 14', 'warm', { execCache: cache });

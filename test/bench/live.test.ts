@@ -1,8 +1,7 @@
 // Live mode: `bench --model NAME --base-url URL` on a LiveCodeBench file, against a scripted
 // OpenAI-compatible server (no real endpoint is reachable in tests).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { runBenchCommand } from '../../src/bench/cli.js';
@@ -13,6 +12,7 @@ import {
   startScriptedServer,
   type ScriptedServer,
 } from '../support/scripted-server.js';
+import { tempDir } from '../support/temp-dir.js';
 
 class Sink extends Writable {
   text = '';
@@ -48,7 +48,7 @@ afterAll(async () => {
 
 describe('bench against a live endpoint', () => {
   it('runs a LiveCodeBench stdio task through the client and grades it on public + private tests', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bench-live-'));
+    const dir = tempDir('bench-live-');
     const file = join(dir, 'lcb.jsonl');
     writeFileSync(
       file,

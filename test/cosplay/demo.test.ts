@@ -1,15 +1,15 @@
 // `cosplay demo`: the replay model over HTTP, the sandboxed executor, grading after the pick.
 import { describe, expect, test } from '@jest/globals';
 import { Command } from 'commander';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEMO_TASK, register, runDemo } from '../../src/commands/demo.js';
 import { checkSandbox } from '../../src/exec/index.js';
+import { tempDir } from '../support/temp-dir.js';
 
 describe('cosplay demo', () => {
   test('runs the bundled task offline and writes the JSON contract', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'cosplay-demo-'));
+    const dir = tempDir('cosplay-demo-');
     const file = join(dir, 'demo.json');
     const lines: string[] = [];
     const sandbox = (await checkSandbox()).ok ? 'bwrap' : 'none';

@@ -1,10 +1,10 @@
 // An interpreter installed under /tmp (e.g. `npm i node@24` in a temp dir) would be hidden by the sandbox's
 // private /tmp; it is shown under /run/cosplay-host instead, and the harness is started from there.
 import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bwrapArgs, sandboxedPath, type Bwrap } from '../../src/exec/sandbox.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const bw: Bwrap = { path: '/usr/bin/bwrap', version: [0, 8, 0], root: false };
 
@@ -18,7 +18,7 @@ describe('host runtimes in the sandbox', () => {
   });
 
   it('binds a runtime under /tmp read-only at its mapped path, with its parent directories', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'runtime-'));
+    const dir = tempDir('runtime-');
     const exe = join(dir, 'node');
     writeFileSync(exe, '');
     const args = bwrapArgs(bw, { readOnly: [exe], asPid1: false, tmpMb: 16, env: {} });

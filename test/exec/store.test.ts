@@ -1,11 +1,11 @@
 // The persistent execution cache (src/exec/store.ts through src/exec/cache.ts): what the key covers, which
 // outcomes are stored, atomic writes shared by two executors, corrupt entries ignored and rewritten.
 import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CellResult, ExecRequest, Executor, Language } from '../../src/types.js';
 import { CellStore, createCachingExecutor, createExecutor, persistable } from '../../src/exec/index.js';
+import { tempDir } from '../support/temp-dir.js';
 
 type Outcome = (code: string, input: string) => CellResult;
 
@@ -27,7 +27,7 @@ function fake(outcome: Outcome = (c, i) => ({ verdict: 'pass', output: `${c}|${i
   return f;
 }
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'cosplay-store-'));
+const tmp = () => tempDir('cosplay-store-');
 const req = (codes: string[], inputs: string[], extra: Partial<ExecRequest> = {}): ExecRequest => ({
   language: 'python',
   kind: 'stdio',
