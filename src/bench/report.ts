@@ -23,7 +23,8 @@ export interface RunInfo {
   naiveCells?: number;
   params?: Record<string, unknown>;
   /** Of the cells asked for: executed, served from memory, served from the persistent cache. */
-  execCells?: { executed: number; cached: number; stored: number };
+  /** Where the executed cells came from; `handedBack`: chunks that stopped at a timeout and handed their rest back. */
+  execCells?: { executed: number; cached: number; stored: number; handedBack?: number };
 }
 
 export type BenchReport = BenchSummary & RunInfo & { version: number; sums: BenchSums };
@@ -114,7 +115,10 @@ export function formatTable(r: BenchReport): string {
   if (r.execCells)
     lines.push(
       `  the executor (every request, UT grading included): ran ${r.execCells.executed} in the sandbox, ` +
-        `from memory ${r.execCells.cached}, from the persistent cache ${r.execCells.stored}`,
+        `from memory ${r.execCells.cached}, from the persistent cache ${r.execCells.stored}` +
+        (r.execCells.handedBack
+          ? `; ${r.execCells.handedBack} chunk(s) stopped at a timeout and handed their tests left to the other workers`
+          : ''),
     );
   lines.push(`  wall time ${duration(r.wallMs)}`);
   if (r.timing) lines.push('', ...formatTiming(r.timing, r.wallMs));

@@ -55,7 +55,10 @@ export interface ExecutorOptions {
 
 export interface SandboxExecutor extends Executor {
   close(): Promise<void>;
-  /** With `memo` or `cacheDir`: cells executed, served from memory, served from the persistent cache. */
+  /**
+   * With `memo` or `cacheDir`: cells executed, served from memory, served from the persistent cache; chunks that
+   * stopped at a timeout and handed their tests left back (Chunk.handBack).
+   */
   stats?(): { executed: number; cached: number; stored: number; handedBack?: number };
 }
 

@@ -58,6 +58,20 @@ describe('reports', () => {
     expect(t).toMatch(/UT accuracy\s+50\.0 % -> 100\.0 %/);
     expect(t).not.toMatch(/MBR/);
   });
+  it('says where the executed cells came from, and how many chunks handed their tests back after a timeout', () => {
+    const r = buildReport(sums, { mode: 'cosplay', dataset: 'd', codes: 2, tests: 2 });
+    const line = (execCells: NonNullable<typeof r.execCells>) =>
+      formatTable({ ...r, execCells })
+        .split('\n')
+        .find((l) => l.includes('the executor'));
+    expect(line({ executed: 7, cached: 2, stored: 1 })).toBe(
+      '  the executor (every request, UT grading included): ran 7 in the sandbox, from memory 2, from the persistent cache 1',
+    );
+    expect(line({ executed: 7, cached: 2, stored: 1, handedBack: 0 })).not.toMatch(/handed/);
+    expect(line({ executed: 7, cached: 2, stored: 1, handedBack: 3 })).toMatch(
+      /cache 1; 3 chunk\(s\) stopped at a timeout and handed their tests left to the other workers$/,
+    );
+  });
   it('refuses to merge reports of different benchmarks or the same shard twice', () => {
     const a = buildReport(sums, { mode: 'cosplay', dataset: 'd', codes: 2, tests: 2, shard: '1/2' });
     const b = buildReport(sums, { mode: 'cosplay', dataset: 'other', codes: 2, tests: 2, shard: '2/2' });
