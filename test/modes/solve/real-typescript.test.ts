@@ -23,6 +23,31 @@ async function solve(work: string, task: string) {
   return runSolveCommand(file, { ...flags, repo: work, codes: '4', tests: '5' }, io);
 }
 
+/**
+ * A repository holding the npm package `spec` in `dir`, with the LLM server scripted to offer `candidates` for
+ * `calls`. The right answer of each call is computed by the package's compiled module (`compiled`, relative to
+ * the work tree, exporting `names`), with the call rewritten by `reference` into an expression on those names.
+ */
+function packageWorld(o: {
+  spec: string;
+  dir: string;
+  compiled: string;
+  names: string[];
+  calls: string[];
+  reference: (call: string) => string;
+  candidates: string[];
+}): TempRepo {
+  const pkg = npmPackage(o.spec);
+  let expected = new Map<string, string>();
+  const repo = gitRepo((work) => {
+    copyInto(pkg, work, o.dir);
+    const values = jsModuleValues(path.join(work, o.compiled), o.names, o.calls.map(o.reference));
+    expected = new Map(o.calls.map((c) => [c, values.get(o.reference(c))!]));
+  });
+  llm.server.setScript(worldScript(callsWorld('typescript', o.candidates, o.calls, 4, expected)));
+  return repo;
+}
+
 describe('solve into zod/src/v4/core/errors.ts (ES modules, ./x.js imports)', () => {
   let repo: TempRepo;
   afterAll(() => repo?.cleanup());
@@ -48,37 +73,23 @@ describe('solve into zod/src/v4/core/errors.ts (ES modules, ./x.js imports)', ()
   ].join('\n');
 
   it('writes a typed function built on the module, and a typed test file that imports it as ./x.js', async () => {
-    const pkg = npmPackage('zod@4.6.7');
-    let expected = new Map<string, string>();
-    repo = gitRepo((work) => {
-      copyInto(pkg, work, 'zod');
-      const reference = (c: string) =>
-        c.replace(/^issuePaths\(/, '((issues) => [...new Set(issues.map((i) => toDotPath(i.path)))])(');
-      const values = jsModuleValues(
-        path.join(work, 'zod/v4/core/errors.js'),
-        ['toDotPath'],
-        calls.map(reference),
-      );
-      expected = new Map(calls.map((c) => [c, values.get(reference(c))!]));
+    repo = packageWorld({
+      spec: 'zod@4.6.7',
+      dir: 'zod',
+      compiled: 'zod/v4/core/errors.js',
+      names: ['toDotPath'],
+      calls,
+      reference: (c) =>
+        c.replace(/^issuePaths\(/, '((issues) => [...new Set(issues.map((i) => toDotPath(i.path)))])('),
+      candidates: [
+        RIGHT,
+        // Keeps the duplicates.
+        'export function issuePaths(issues: readonly { path: PropertyKey[] }[]): string[] {\n  return issues.map((i) => toDotPath(i.path));\n}\n',
+        RIGHT.replace('if (!out.includes(p)) out.push(p);', 'if (out.indexOf(p) === -1) out.push(p);'),
+        // Joins with dots, not toDotPath.
+        'export function issuePaths(issues: readonly { path: PropertyKey[] }[]): string[] {\n  return [...new Set(issues.map((i) => i.path.map(String).join(".")))];\n}\n',
+      ],
     });
-    llm.server.setScript(
-      worldScript(
-        callsWorld(
-          'typescript',
-          [
-            RIGHT,
-            // Keeps the duplicates.
-            'export function issuePaths(issues: readonly { path: PropertyKey[] }[]): string[] {\n  return issues.map((i) => toDotPath(i.path));\n}\n',
-            RIGHT.replace('if (!out.includes(p)) out.push(p);', 'if (out.indexOf(p) === -1) out.push(p);'),
-            // Joins with dots, not toDotPath.
-            'export function issuePaths(issues: readonly { path: PropertyKey[] }[]): string[] {\n  return [...new Set(issues.map((i) => i.path.map(String).join(".")))];\n}\n',
-          ],
-          calls,
-          4,
-          expected,
-        ),
-      ),
-    );
     const r = await solve(
       repo.work,
       [
@@ -128,40 +139,25 @@ describe('solve into rxjs/src/internal/util/isPromise.ts (CommonJS, extensionles
   ].join('\n');
 
   it('writes a typed function that runs with the sibling import, and its test file passes under node:test', async () => {
-    const pkg = npmPackage('rxjs@7.8.2');
-    let expected = new Map<string, string>();
-    repo = gitRepo((work) => {
-      copyInto(pkg, work, 'rxjs');
-      const reference = (c: string) =>
-        c.replace(/^countThenables\(/, '((vs) => vs.filter(isPromise).length)(');
-      const values = jsModuleValues(
-        path.join(work, 'rxjs/dist/cjs/internal/util/isPromise.js'),
-        ['isPromise'],
-        calls.map(reference),
-      );
-      expected = new Map(calls.map((c) => [c, values.get(reference(c))!]));
-    });
-    llm.server.setScript(
-      worldScript(
-        callsWorld(
-          'typescript',
-          [
-            RIGHT,
-            // Only native promises.
-            'export function countThenables(values: readonly unknown[]): number {\n  return values.filter((v) => v instanceof Promise).length;\n}\n',
-            RIGHT.replace(
-              'values.filter((v) => isPromise(v)).length',
-              'values.reduce((n: number, v) => n + (isPromise(v) ? 1 : 0), 0)',
-            ),
-            // Any value with a `then`.
-            'export function countThenables(values: readonly unknown[]): number {\n  return values.filter((v: any) => v != null && v.then !== undefined).length;\n}\n',
-          ],
-          calls,
-          4,
-          expected,
+    repo = packageWorld({
+      spec: 'rxjs@7.8.2',
+      dir: 'rxjs',
+      compiled: 'rxjs/dist/cjs/internal/util/isPromise.js',
+      names: ['isPromise'],
+      calls,
+      reference: (c) => c.replace(/^countThenables\(/, '((vs) => vs.filter(isPromise).length)('),
+      candidates: [
+        RIGHT,
+        // Only native promises.
+        'export function countThenables(values: readonly unknown[]): number {\n  return values.filter((v) => v instanceof Promise).length;\n}\n',
+        RIGHT.replace(
+          'values.filter((v) => isPromise(v)).length',
+          'values.reduce((n: number, v) => n + (isPromise(v) ? 1 : 0), 0)',
         ),
-      ),
-    );
+        // Any value with a `then`.
+        'export function countThenables(values: readonly unknown[]): number {\n  return values.filter((v: any) => v != null && v.then !== undefined).length;\n}\n',
+      ],
+    });
     const r = await solve(
       repo.work,
       [
