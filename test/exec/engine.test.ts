@@ -177,6 +177,41 @@ describe('python function', () => {
     expect(m[2][0].error).toMatch(/NameError/);
   });
 
+  it("reports a test's error exactly as a fresh interpreter formats it (carets included)", async () => {
+    // The supervisor formats a traceback once before any fork (src/exec/harness-python.ts `warm_up`): what a
+    // test process prints must not depend on that, nor on the tests before it.
+    const code =
+      'def f(xs, k):\n    return xs[k] + len(xs) * 2\n\ndef g(d):\n    return d["a"]["b"] / d["z"]\n';
+    const calls = ['f([1, 2], 5)', 'g({"a": {"b": 1}, "z": 0})', 'f(None, 0)'];
+    const m = await ex.run({ ...base, codes: [code], tests: calls.map((call) => ({ call })) });
+    const fresh = (call: string) =>
+      execFileSync(
+        'python3',
+        [
+          '-c',
+          [
+            'import linecache, sys, traceback',
+            'src = sys.argv[1]',
+            "linecache.cache['<solution>'] = (len(src), None, src.splitlines(True), '<solution>')",
+            "G = {}; exec(compile(src, '<solution>', 'exec'), G)",
+            "linecache.cache['<test>'] = (1, None, [sys.argv[2]], '<test>')",
+            'try:',
+            "    eval(compile(sys.argv[2], '<test>', 'eval'), G)",
+            'except BaseException as e:',
+            '    te = traceback.TracebackException(type(e), e, e.__traceback__)',
+            "    te.stack = traceback.StackSummary.from_list([s for s in te.stack if s.filename != '<string>'])",
+            "    sys.stdout.write(''.join(te.format()).rstrip())",
+          ].join('\n'),
+          code,
+          call,
+        ],
+        { encoding: 'utf8' },
+      );
+    expect(verdicts(m)).toEqual([['error', 'error', 'error']]);
+    calls.forEach((call, j) => expect(m[0][j].error).toBe(fresh(call)));
+    expect(m[0][0].error).toMatch(/IndexError: list index out of range$/);
+    expect(m[0][1].error).toMatch(/ZeroDivisionError/);
+  });
   it("does not run the code's __main__ block, awaits coroutines, and evaluates expected values that need the code", async () => {
     const m = await ex.run({
       ...base,
