@@ -241,7 +241,43 @@ def rules(t):
             for i in g:
                 sc[i] = len(g) * len(k)
     r['split-coupled'] = best(sc, cand)
+    # B4 (Chen et al., ASE 2024, arXiv 2409.08692): the MAP consensus set under Beta priors, parameters as
+    # published (beta_0 in 1e4..1e6, alpha_xy = 1e3), over the groups of identical pass sets
+    for b0 in (1e4, 1e5, 1e6):
+        sc = b4_scores(t, cand, colsAll, b0, 1e3)
+        r[f'b4.{b0:.0e}'] = best(sc, cand)
+        r[f'b4.{b0:.0e}+cluster'] = cluster(t, r[f'b4.{b0:.0e}'], pcode)
+        key = lambda i: (vec[i], s3(i))
+        sc = b4_scores(t, cand, colsAll, b0, 1e3, key_extra=key)
+        r[f'b4full.{b0:.0e}'] = best(sc, cand)
+        r[f'b4full.{b0:.0e}+cluster'] = cluster(t, r[f'b4full.{b0:.0e}'], pcodeAll)
     return r
+
+
+def betaln(a, b):
+    return math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
+
+
+def b4_scores(t, cand, cols, beta0, alpha, key_extra=None):
+    """B4's log posterior of each consensus set (codes with one pass set, optionally split by key_extra)."""
+    groups = defaultdict(list)
+    for i in cand:
+        groups[(t.passes(i, cols), key_extra(i) if key_extra else None)].append(i)
+    n, m = len(cand), len(cols)
+    scores = {}
+    for (passed, _), mem in groups.items():
+        ps = set(passed)
+        inm = set(mem)
+        others = [i for i in cand if i not in inm]
+        e1 = sum(1 for i in others for j in passed if t.M[i][j] == '1')
+        n1 = len(others) * len(passed)
+        e0 = sum(1 for i in others for j in cols if j not in ps and t.M[i][j] == '1')
+        n0 = len(others) * (m - len(passed))
+        lp = (betaln(len(passed) + alpha, m - len(passed) + 1) + betaln(len(mem) + alpha, n - len(mem) + 1)
+              + betaln(e1 + 1, n1 - e1 + 1) + betaln(e0 + 1, n0 - e0 + beta0))
+        for i in mem:
+            scores[i] = round(lp, 9)
+    return scores
 
 
 def clusters_all(t, cand):

@@ -95,22 +95,31 @@ export async function runCosplay(input: RunCosplayInput): Promise<CosplayResult>
   const wantArchiveStage3 = () => useArchive && params.cluster && !ctx.halted && archiveCandidates.length > 1;
   let ranArchiveStage3 = false;
   if (useArchive && pools.codes.length > 0) {
-    await pools.completeArchive();
+    // Eligibility reads the trusted columns only. Every archived code met every trusted UT in the pool, so it is
+    // known before the completion, and the completion's cells run while stage 3 waits for its inputs.
+    const completing = pools.completeArchive();
+    const trustedKnown = archive
+      .missing()
+      .every((cols) => cols.every((j) => archive.uts[j].origin !== 'trusted'));
+    if (!trustedKnown) await completing;
     const elig = archiveEligible(archive);
     archiveCandidates = elig.flatMap((e, i) => (e ? [i] : []));
     if (wantArchiveStage3()) {
       ranArchiveStage3 = true;
       const leave = input.onStage3?.();
-      const got = await stage3Run(
-        ctx,
-        pools,
-        archiveCandidates.map((a) => archive.codes[a].code),
-        cp,
-      ).finally(() => leave?.());
+      const [got] = await Promise.all([
+        stage3Run(
+          ctx,
+          pools,
+          archiveCandidates.map((a) => archive.codes[a].code),
+          cp,
+        ).finally(() => leave?.()),
+        completing,
+      ]);
       cp = latest(cp, got.cp);
       stage3Inputs = got.inputs;
       archiveOutputs = got.outputs;
-    }
+    } else await completing;
     const g = behaviourTie(archive, {
       eligible: elig,
       fresh: { candidates: archiveCandidates, outputs: archiveOutputs },

@@ -106,6 +106,58 @@ describe('a run keeps everything it executed', () => {
     expect(a.stage3Candidates).toEqual([0, 1, 2, 3, 4]);
     expect(a.stage3Outputs).toHaveLength(5);
   });
+
+  test("the completion's cells run while stage 3 waits for its inputs (eligibility needs trusted columns only)", async () => {
+    // The completion is the second request that runs the cleaning's fresh code alone (the first is its row in
+    // the pool; the completion adds the UT retired before it came). It is held until stage 3 asks for its
+    // inputs; were the run to wait for it first, the fallback would release it after 100 ms and the request
+    // would find it done.
+    const inner = executor();
+    let release: () => void = () => undefined;
+    let held: 'no' | 'pending' | 'done' = 'no';
+    let pendingAtInputs: boolean | undefined;
+    let soloD = 0;
+    const exec = {
+      run: async (req: Parameters<typeof inner.run>[0]) => {
+        const codes = req.codes.map((c) => c.trim());
+        if (codes.length === 1 && codes[0] === CODE.correctD) soloD++;
+        if (held === 'no' && soloD === 2) {
+          held = 'pending';
+          await new Promise<void>((go) => {
+            release = go;
+            setTimeout(go, 100);
+          });
+          held = 'done';
+        }
+        return inner.run(req);
+      },
+    };
+    const llm = world({
+      stage1Codes: [CODE.offByOne, CODE.correctA, CODE.correctB, CODE.correctC],
+      stage1Inputs: calls(0, 3, 4, 2),
+      wrongExpected: { 'sum_to(3)': '3', 'sum_to(4)': '6' },
+      regenInputs: calls(5, 6, 7, 8, 9, 10),
+      cleanCodes: [CODE.correctD],
+      stage3Inputs: calls(11, 12, 13),
+    });
+    const r = await runCosplay({
+      task: TASK,
+      llm: {
+        complete: (req) => {
+          if (req.stage === 'stage3' && req.purpose === 'inputs') {
+            pendingAtInputs ??= held === 'pending';
+            release();
+          }
+          return llm.complete(req);
+        },
+      },
+      executor: exec,
+      params: { ...base, bonRule: 'archive' },
+    });
+    expect(pendingAtInputs).toBe(true);
+    expect(r.archive.stage3Candidates).toEqual([0, 1, 2, 3, 4]);
+    expect(isCorrect(r.selected?.code)).toBe(true);
+  });
 });
 
 describe('behaviourTie: the archive rule on archives written in the test', () => {
