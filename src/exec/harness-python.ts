@@ -277,11 +277,15 @@ def test_child(mode, G, codeobj, test, fds, timeout):
             resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
         except (ValueError, OSError):
             pass
-        sys.stdin = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, 'rb', closefd=False)), encoding='utf-8')
-        sys.stdout = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, 'wb', closefd=False)), encoding='utf-8')
-        sys.stderr = io.TextIOWrapper(io.BufferedWriter(io.FileIO(2, 'wb', closefd=False)), encoding='utf-8',
-                                      errors='backslashreplace', line_buffering=True)
-        sys.__stdin__, sys.__stdout__, sys.__stderr__ = sys.stdin, sys.stdout, sys.stderr
+        if mode == 'stdio':
+            # a program's own streams on the test's stdin and stdout; a function test keeps the code process's
+            # (fd 0 and 1 are /dev/null there too, fd 2 the test's stderr, their buffers flushed before the fork,
+            # UTF-8 by PYTHONIOENCODING): creating three wrappers cost every test a tenth of its time
+            sys.stdin = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, 'rb', closefd=False)), encoding='utf-8')
+            sys.stdout = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, 'wb', closefd=False)), encoding='utf-8')
+            sys.stderr = io.TextIOWrapper(io.BufferedWriter(io.FileIO(2, 'wb', closefd=False)), encoding='utf-8',
+                                          errors='backslashreplace', line_buffering=True)
+            sys.__stdin__, sys.__stdout__, sys.__stderr__ = sys.stdin, sys.stdout, sys.stderr
         sys.argv = ['solution.py']
         if RSTATE is not None:
             try:

@@ -177,6 +177,21 @@ describe('python function', () => {
     expect(m[2][0].error).toMatch(/NameError/);
   });
 
+  it("lets a test print (UTF-8, to nowhere) and keeps what it wrote to stderr for a crash's message", async () => {
+    const m = await ex.run({
+      ...base,
+      codes: [
+        'import sys\ndef f(x):\n    print("héllo ✓", x)\n    sys.stdout.write("no newline")\n    return x + 1',
+        'import os, sys\ndef f(x):\n    print("about to abort: é", file=sys.stderr)\n    os.abort()',
+        'import sys\ndef f(x):\n    return sys.stdin.read() + str(x)',
+      ],
+      tests: [{ call: 'f(1)', expected: '2' }],
+    });
+    expect(verdicts(m)).toEqual([['pass'], ['error'], ['fail']]);
+    expect(m[1][0].error).toMatch(/killed by SIGABRT\nabout to abort: é/);
+    expect(m[2][0].output).toBe(JSON.stringify(['s', '1']));
+  });
+
   it("reports a test's error exactly as a fresh interpreter formats it (carets included)", async () => {
     // The supervisor formats a traceback once before any fork (src/exec/harness-python.ts `warm_up`): what a
     // test process prints must not depend on that, nor on the tests before it.
