@@ -735,6 +735,16 @@ class Lines:
 def finish(pid):
     kill_others(pid)
     if SANDBOXED:
+        # wait for the code process (our child, killed just above) to exit rather than polling for it with a
+        # sleep, which cost every chunk a millisecond or more; the loop below then rarely has anything to do
+        try:
+            pfd = os.pidfd_open(pid)
+            try:
+                select.select([pfd], [], [], 2.0)
+            finally:
+                os.close(pfd)
+        except (AttributeError, OSError, ValueError):
+            pass
         t_end = time.monotonic() + 2.0
         while time.monotonic() < t_end:
             reap()
