@@ -97,10 +97,10 @@ export async function runCosplay(input: RunCosplayInput): Promise<CosplayResult>
   if (useArchive && pools.codes.length > 0) {
     // Eligibility reads the trusted columns only. Every archived code met every trusted UT in the pool, so it is
     // known before the completion, and the completion's cells run while stage 3 waits for its inputs.
-    const completing = pools.completeArchive();
     const trustedKnown = archive
       .missing()
       .every((cols) => cols.every((j) => archive.uts[j].origin !== 'trusted'));
+    const completing = pools.completeArchive();
     if (!trustedKnown) await completing;
     const elig = archiveEligible(archive);
     archiveCandidates = elig.flatMap((e, i) => (e ? [i] : []));
