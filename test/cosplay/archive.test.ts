@@ -47,20 +47,17 @@ describe('Archive bookkeeping', () => {
 describe('a run keeps everything it executed', () => {
   // The first scenario of pipeline.test.ts: the off-by-one code passes two wrong UTs; the coupling break
   // regenerates the UT with the lowest pUT, the off-by-one code ends with pCode 0 and is cleaned.
-  const run = (over: Partial<CosplayParams> = {}) =>
-    runCosplay({
-      task: TASK,
-      llm: world({
-        stage1Codes: [CODE.offByOne, CODE.correctA, CODE.correctB, CODE.correctC],
-        stage1Inputs: calls(0, 3, 4, 2),
-        wrongExpected: { 'sum_to(3)': '3', 'sum_to(4)': '6' },
-        regenInputs: calls(5, 6, 7, 8, 9, 10),
-        cleanCodes: [CODE.correctD],
-        stage3Inputs: calls(11, 12, 13),
-      }),
-      executor: executor(),
-      params: { ...base, ...over },
+  const model = () =>
+    world({
+      stage1Codes: [CODE.offByOne, CODE.correctA, CODE.correctB, CODE.correctC],
+      stage1Inputs: calls(0, 3, 4, 2),
+      wrongExpected: { 'sum_to(3)': '3', 'sum_to(4)': '6' },
+      regenInputs: calls(5, 6, 7, 8, 9, 10),
+      cleanCodes: [CODE.correctD],
+      stage3Inputs: calls(11, 12, 13),
     });
+  const run = (over: Partial<CosplayParams> = {}) =>
+    runCosplay({ task: TASK, llm: model(), executor: executor(), params: { ...base, ...over } });
 
   test('retired codes and UTs stay in the archive with their fate and their cells', async () => {
     const r = await run({ bonRule: 'pass-count' });
@@ -132,14 +129,7 @@ describe('a run keeps everything it executed', () => {
         return inner.run(req);
       },
     };
-    const llm = world({
-      stage1Codes: [CODE.offByOne, CODE.correctA, CODE.correctB, CODE.correctC],
-      stage1Inputs: calls(0, 3, 4, 2),
-      wrongExpected: { 'sum_to(3)': '3', 'sum_to(4)': '6' },
-      regenInputs: calls(5, 6, 7, 8, 9, 10),
-      cleanCodes: [CODE.correctD],
-      stage3Inputs: calls(11, 12, 13),
-    });
+    const llm = model();
     const r = await runCosplay({
       task: TASK,
       llm: {
