@@ -47,6 +47,20 @@ describe('python stdio', () => {
     expect(verdicts(m)).toEqual([['pass'], ['pass'], ['pass']]);
   });
 
+  it('reads and writes UTF-8, line by line or in bulk, and keeps stderr out of the output', async () => {
+    const m = await ex.run({
+      ...base,
+      codes: [
+        'import sys\nname = input()\nprint("héllo", name, "✓")\nprint("note: é", file=sys.stderr)\nsys.stdout.write(sys.stdin.read().upper())',
+        'import sys\ndata = sys.stdin.buffer.read().decode("utf-8")\nsys.stdout.buffer.write(data[::-1].encode("utf-8"))',
+      ],
+      tests: [{ input: 'wörld\nrest ß\n' }],
+    });
+    expect(verdicts(m)).toEqual([['pass'], ['pass']]);
+    expect(m[0][0].output).toBe('héllo wörld ✓\nREST SS\n');
+    expect(m[1][0].output).toBe('\nß tser\ndlröw');
+  });
+
   it('takes ERR from the run, not from words in the output', async () => {
     const m = await ex.run({
       ...base,
