@@ -5,7 +5,7 @@ import { runCosplay } from '../../src/cosplay/index.js';
 import { Archive, archiveOf } from '../../src/cosplay/archive.js';
 import { archiveEligible, behaviourTie } from '../../src/cosplay/select.js';
 import type { CosplayParams } from '../../src/cosplay/params.js';
-import { CODE, TASK, calls, executor, isCorrect, world } from './world.js';
+import { CODE, COUPLED, TASK, calls, executor, isCorrect, world } from './world.js';
 
 const base: Partial<CosplayParams> = {
   nCodes: 4,
@@ -47,15 +47,7 @@ describe('Archive bookkeeping', () => {
 describe('a run keeps everything it executed', () => {
   // The first scenario of pipeline.test.ts: the off-by-one code passes two wrong UTs; the coupling break
   // regenerates the UT with the lowest pUT, the off-by-one code ends with pCode 0 and is cleaned.
-  const model = () =>
-    world({
-      stage1Codes: [CODE.offByOne, CODE.correctA, CODE.correctB, CODE.correctC],
-      stage1Inputs: calls(0, 3, 4, 2),
-      wrongExpected: { 'sum_to(3)': '3', 'sum_to(4)': '6' },
-      regenInputs: calls(5, 6, 7, 8, 9, 10),
-      cleanCodes: [CODE.correctD],
-      stage3Inputs: calls(11, 12, 13),
-    });
+  const model = () => world(COUPLED);
   const run = (over: Partial<CosplayParams> = {}) =>
     runCosplay({ task: TASK, llm: model(), executor: executor(), params: { ...base, ...over } });
 

@@ -4,7 +4,7 @@ import { describe, expect, test } from '@jest/globals';
 import { runCosplay } from '../../src/cosplay/index.js';
 import type { CosplayParams } from '../../src/cosplay/params.js';
 import { BudgetExceededError, LlmUnavailableError } from '../../src/types.js';
-import { CODE, TASK, calls, executor, isCorrect, world } from './world.js';
+import { CODE, COUPLED, TASK, calls, executor, isCorrect, world } from './world.js';
 
 const base: Partial<CosplayParams> = {
   nCodes: 4,
@@ -16,14 +16,7 @@ const base: Partial<CosplayParams> = {
   scMaxAttempts: 1,
 };
 
-const coupled = {
-  stage1Codes: [CODE.offByOne, CODE.correctA, CODE.correctB, CODE.correctC],
-  stage1Inputs: calls(0, 3, 4, 2),
-  wrongExpected: { 'sum_to(3)': '3', 'sum_to(4)': '6' },
-  regenInputs: calls(5, 6, 7, 8, 9, 10),
-  cleanCodes: [CODE.correctD],
-  stage3Inputs: calls(11, 12, 13),
-};
+const coupled = COUPLED;
 
 describe('declined and short answers', () => {
   test('replay-like: hints, plans, attack, fix and validator declined -> codes and UTs only, still a correct pick', async () => {

@@ -3,7 +3,7 @@ import { describe, expect, test } from '@jest/globals';
 import { runCosplay } from '../../src/cosplay/index.js';
 import type { CosplayParams } from '../../src/cosplay/params.js';
 import { jsonReply } from '../support/fake-llm.js';
-import { CODE, TASK, calls, executor, isCorrect, world } from './world.js';
+import { CODE, COUPLED, TASK, calls, executor, isCorrect, world } from './world.js';
 
 const base: Partial<CosplayParams> = {
   nCodes: 4,
@@ -21,14 +21,7 @@ describe('correct code beside wrong code supported by a spuriously coupled UT', 
   const run = () =>
     runCosplay({
       task: TASK,
-      llm: world({
-        stage1Codes: [CODE.offByOne, CODE.correctA, CODE.correctB, CODE.correctC],
-        stage1Inputs: calls(0, 3, 4, 2),
-        wrongExpected: { 'sum_to(3)': '3', 'sum_to(4)': '6' },
-        regenInputs: calls(5, 6, 7, 8, 9, 10),
-        cleanCodes: [CODE.correctD],
-        stage3Inputs: calls(11, 12, 13),
-      }),
+      llm: world(COUPLED),
       executor: executor(),
       params: base,
     });

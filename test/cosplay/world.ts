@@ -101,6 +101,20 @@ export interface WorldOptions {
   llm?: FakeLlmOptions;
 }
 
+/**
+ * The first scenario of pipeline.test.ts: the off-by-one code passes two UTs whose expected values the "model"
+ * gets wrong (a spuriously coupled pair); the coupling break regenerates the UT with the lowest pUT, the
+ * off-by-one code ends with pCode 0 and code cleaning replaces it with a correct one.
+ */
+export const COUPLED: WorldOptions = {
+  stage1Codes: [CODE.offByOne, CODE.correctA, CODE.correctB, CODE.correctC],
+  stage1Inputs: calls(0, 3, 4, 2),
+  wrongExpected: { 'sum_to(3)': '3', 'sum_to(4)': '6' },
+  regenInputs: calls(5, 6, 7, 8, 9, 10),
+  cleanCodes: [CODE.correctD],
+  stage3Inputs: calls(11, 12, 13),
+};
+
 /** A fake LLM for the sum_to world. Hints, plans and attack are declined unless handlers are given. */
 export function world(o: WorldOptions): FakeLlm {
   const codes1 = cursor(o.stage1Codes);
