@@ -5,7 +5,7 @@ import { runCosplay } from '../../src/cosplay/index.js';
 import { Archive, archiveOf } from '../../src/cosplay/archive.js';
 import { archiveEligible, behaviourTie } from '../../src/cosplay/select.js';
 import type { CosplayParams } from '../../src/cosplay/params.js';
-import { CODE, COUPLED, TASK, calls, executor, isCorrect, world } from './world.js';
+import { CODE, COUPLED, TASK, executor, isCorrect, world } from './world.js';
 
 const base: Partial<CosplayParams> = {
   nCodes: 4,
