@@ -3,6 +3,7 @@
 // ```json {"expected": "..."}```; hints, plans and attack ideas as ```json {"observations"|"ideas": [...]}```.
 // The ut-output prompt never shows a candidate code: the expected output must come from the problem alone.
 import type { ChatMessage, Language, LlmRequest, Purpose, Stage, Task, UnitTest } from '../types.js';
+import { CPU_TIMEOUT } from '../exec/harness-python.js';
 
 const LANGUAGE_NAME: Record<Language, string> = {
   python: 'Python',
@@ -271,10 +272,7 @@ export function fixPrompt(
 ): LlmRequest {
   // a timeout's message names the CPU time the test used, which varies from run to run: the prompt keeps the
   // limit only, so that two runs send the same prompt
-  const error = actual.error?.replace(
-    /^timed out: \d+ ms of CPU time used, (the limit is \d+ ms)$/,
-    'timed out: $1',
-  );
+  const error = actual.error?.replace(CPU_TIMEOUT, 'timed out: the limit is $2 ms');
   const got =
     actual.verdict === 'fail'
       ? `it produced ${JSON.stringify(actual.output)}`

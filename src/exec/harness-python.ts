@@ -36,6 +36,9 @@ export const PRELOADED_MODULES = [
   're',
 ];
 
+/** The message of a test stopped at its limit (run_test below writes it): the CPU time it used, then the limit. */
+export const CPU_TIMEOUT = /^timed out: (\d+) ms of CPU time used, the limit is (\d+) ms$/;
+
 export const PYTHON_SUPERVISOR = String.raw`
 import os, sys, json, signal, resource, select, time, io, builtins, traceback, linecache, errno, math, shutil
 

@@ -20,14 +20,13 @@ import { readFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CellResult, Verdict } from '../types.js';
+import { CPU_TIMEOUT } from './harness-python.js';
 
 /** Bumped whenever what an entry means changes (its format, or the rules that produced its verdict). */
 export const STORE_FORMAT = 2;
 
 const VERDICTS = new Set<Verdict>(['pass', 'fail', 'error', 'timeout', 'memory', 'output_limit']);
 const STORED = new Set<Verdict>(['pass', 'fail', 'error', 'memory', 'output_limit']);
-/** The Python harness's timeout message: the limit and the CPU time the test process used. */
-const CPU_TIMEOUT = /^timed out: (\d+) ms of CPU time used, the limit is (\d+) ms$/;
 /** Share of the limit a timed-out test must have spent on a CPU for its timeout to be stored. */
 export const STORED_TIMEOUT_CPU_SHARE = 0.95;
 /** Error texts of outcomes that came from the clock or the machine's state, not from the code alone. */
