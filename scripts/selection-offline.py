@@ -6,6 +6,11 @@ the completed archive matrix, output classes on the UT inputs and on stage 3's i
 Every rule below reads only what the method saw (matrix, fates, output classes); `archiveCorrect` (the ground
 truth, graded after the pick) is read only to score the ties. Ties are averaged, as in the bench.
 
+Since the archive rule runs on stage 3's fresh inputs only the codes that can still be tied (src/cosplay/select.ts),
+a trace holds fresh rows for those codes only; rules that read the fresh outputs of every archived code (mbr.fresh.*,
+fused*, pairs.s3, b4full*, clusters.*) measure something else on such a trace (the codes without a row count as ERR).
+The figures in docs/benchmark.md's table of rules come from traces of the build before it, which ran every code.
+
 usage: scripts/selection-offline.py TRACE.jsonl [--rules a,b,c] [--json OUT]
 """
 import json

@@ -50,4 +50,11 @@ export {
   type CodeFate,
   type UtFate,
 } from './archive.js';
-export { archiveEligible, archiveMatrix, behaviourTie, outputClasses, type BehaviourTie } from './select.js';
+export {
+  archiveEligible,
+  archiveMatrix,
+  behaviourTie,
+  outputClasses,
+  type BehaviourTie,
+  type FreshRun,
+} from './select.js';

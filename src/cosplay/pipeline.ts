@@ -15,10 +15,10 @@ import {
   validColumns,
 } from './matrix.js';
 import { type CosplayParams, resolveParams } from './params.js';
-import { Pools } from './pool.js';
+import { Pools, makeTest } from './pool.js';
 import { stage1 } from './stage1.js';
 import { stage2 } from './stage2.js';
-import { archiveEligible, behaviourTie } from './select.js';
+import { type FreshRun, archiveEligible, behaviourTie } from './select.js';
 import { type ClusterSelection, selectByCluster, stage3, stage3Outputs as stage3Run } from './stage3.js';
 import type { CosplayResult, Pick, PoolCode, PoolUt } from './types.js';
 
@@ -78,9 +78,9 @@ export async function runCosplay(input: RunCosplayInput): Promise<CosplayResult>
   let stopReason = s2.stopReason;
 
   // The archive: every code and UT the run executed. The archive rule completes its matrix (cells only, no
-  // LLM call), runs every eligible archived code on stage 3's fresh inputs (cells only) and takes the BoN tie
-  // from the behaviour groups of the archive (src/cosplay/select.ts); a tied code that left the pool comes
-  // back into it as a new row.
+  // LLM call), asks for stage 3's fresh inputs, runs on them the archived codes whose behaviour group can still
+  // reach the top score (cells only) and takes the BoN tie from the behaviour groups of the archive
+  // (src/cosplay/select.ts); a tied code that left the pool comes back into it as a new row.
   const archive = pools.archive;
   pools.sync();
   const useArchive = params.bonRule === 'archive';
@@ -88,10 +88,15 @@ export async function runCosplay(input: RunCosplayInput): Promise<CosplayResult>
   let archiveScore: number | undefined;
   let archiveGroups = 0;
   let archiveCandidates: number[] = [];
-  let archiveOutputs: CellResult[][] = [];
+  let archiveFresh = new Map<number, CellResult[]>();
   let stage3Inputs: string[] = [];
   let cp = latest(s1.cp, s2.cp);
-  const poolSize = pools.codes.length;
+  // The other BoN rules on the pool the self-play left (before any archived code comes back), clustered on the
+  // same stage-3 outputs: reported beside the archive rule, at no cost in tokens.
+  const m0 = pools.matrix();
+  const inPool = eligibleOf(m0, pools.uts);
+  const paperTie = useArchive ? bonTies(m0, inPool) : [];
+  const dualTie = useArchive ? codetScores(m0, inPool).tied : [];
   const wantArchiveStage3 = () => useArchive && params.cluster && !ctx.halted && archiveCandidates.length > 1;
   let ranArchiveStage3 = false;
   if (useArchive && pools.codes.length > 0) {
@@ -104,30 +109,27 @@ export async function runCosplay(input: RunCosplayInput): Promise<CosplayResult>
     if (!trustedKnown) await completing;
     const elig = archiveEligible(archive);
     archiveCandidates = elig.flatMap((e, i) => (e ? [i] : []));
+    let fresh: FreshRun | undefined;
     if (wantArchiveStage3()) {
       ranArchiveStage3 = true;
       const leave = input.onStage3?.();
-      const [got] = await Promise.all([
-        stage3Run(
-          ctx,
-          pools,
-          archiveCandidates.map((a) => archive.codes[a].code),
-          cp,
-        ).finally(() => leave?.()),
-        completing,
-      ]);
+      const [got] = await Promise.all([stage3Run(ctx, pools, [], cp).finally(() => leave?.()), completing]);
       cp = latest(cp, got.cp);
       stage3Inputs = got.inputs;
-      archiveOutputs = got.outputs;
+      const tests = stage3Inputs.map((s) => makeTest(task.kind, s));
+      fresh = (ids) =>
+        ctx.exec(
+          ids.map((a) => archive.codes[a].code),
+          tests,
+        );
     } else await completing;
-    const g = behaviourTie(archive, {
-      eligible: elig,
-      fresh: { candidates: archiveCandidates, outputs: archiveOutputs },
-      agree: ctx.agree,
-    });
+    // the pool ties' own clustering reads their codes' fresh rows
+    const also = [...new Set([...paperTie, ...dualTie])].map((i) => pools.codeId(i)).filter((a) => elig[a]);
+    const g = await behaviourTie(archive, { eligible: elig, fresh, also, agree: ctx.agree });
     archiveTied = g.tied;
     archiveScore = g.score;
     archiveGroups = g.groups;
+    archiveFresh = g.fresh;
     for (const a of archiveTied) pools.restore(a);
   }
 
@@ -161,8 +163,7 @@ export async function runCosplay(input: RunCosplayInput): Promise<CosplayResult>
   if (pools.codes.length > 0 && tied.length === 0) ctx.degrade('no code passes every trusted test: no pick');
   // Archive rule: stage 3's clustering of the BoN tie on the outputs already run.
   const runArchiveStage3 = ranArchiveStage3;
-  const outputsOf = (slots: number[]) =>
-    slots.map((i) => archiveOutputs[archiveCandidates.indexOf(pools.codeId(i))] ?? []);
+  const outputsOf = (slots: number[]) => slots.map((i) => archiveFresh.get(pools.codeId(i)) ?? []);
   // Stage 3's pick within the BoN tie, and its record in the trace (both rules); returns the selection.
   const adopt = (s3: { selection: ClusterSelection; inputs: unknown[]; outputs: CellResult[][] }) => {
     stage3Outputs = s3.outputs;
@@ -202,19 +203,13 @@ export async function runCosplay(input: RunCosplayInput): Promise<CosplayResult>
   if (ctx.halted) stopReason = ctx.halted.reason;
   else if (pools.codes.length === 0) stopReason = 'no-codes';
 
-  // The other BoN rules on the pool the self-play left (before any archived code came back), clustered on the
-  // same stage-3 outputs: reported beside the archive rule, at no cost in tokens.
   const alternatives: Record<string, string[]> = {};
   if (useArchive) {
-    const inPool = eligible.map((e, i) => e && i < poolSize);
-    const m0 = { M: m.M.slice(0, poolSize), valid: m.valid };
     const alt = (t: number[]) => {
       if (t.length > 1 && runArchiveStage3)
         return selectByCluster({ candidates: t, outputs: outputsOf(t), pCode: pc, agree: ctx.agree }).tied;
       return t;
     };
-    const paperTie = bonTies(m0, inPool.slice(0, poolSize));
-    const dualTie = codetScores(m0, inPool.slice(0, poolSize)).tied;
     alternatives.passCountRule = alt(paperTie).map((i) => pools.codes[i].code);
     alternatives.passCountRuleNoCluster = paperTie.map((i) => pools.codes[i].code);
     alternatives.dualFinalRule = alt(dualTie).map((i) => pools.codes[i].code);
@@ -268,8 +263,8 @@ export async function runCosplay(input: RunCosplayInput): Promise<CosplayResult>
       cells: archive.cells(),
       poolIds: pools.codes.map((_, i) => pools.codeId(i)),
       utPoolIds: pools.uts.map((_, j) => pools.utId(j)),
-      stage3Candidates: runArchiveStage3 ? archiveCandidates : [],
-      stage3Outputs: archiveOutputs,
+      stage3Candidates: [...archiveFresh.keys()].sort((x, y) => x - y),
+      stage3Outputs: [...archiveFresh.keys()].sort((x, y) => x - y).map((a) => archiveFresh.get(a)!),
     },
     alternatives,
     decisions: ctx.decisions,

@@ -49,60 +49,120 @@ export interface BehaviourTie {
   tied: number[];
   /** The top score (undefined when no code is eligible). */
   score: number | undefined;
-  /** How many behaviour groups the eligible codes form. */
+  /** How many groups the eligible codes form (a UT group never run on the fresh inputs counts as one). */
   groups: number;
+  /** The fresh inputs' results of the codes that were run on them (archive index -> row). */
+  fresh: Map<number, CellResult[]>;
+}
+
+/** Results of archived codes on stage 3's fresh inputs, one row per code asked for (same order). */
+export type FreshRun = (codes: number[]) => CellResult[][] | Promise<CellResult[][]>;
+
+interface UtGroup {
+  members: number[];
+  /** Valid archived UTs the members pass. */
+  passed: number;
 }
 
 /**
- * The archive rule's BoN tie. Behaviour groups: eligible archived codes that behave identically on everything
- * the run executed, i.e. the same output (ERR equal to ERR) on every valid archived UT's input and on every
- * fresh input of stage 3 (`fresh.outputs[k]`: code `fresh.candidates[k]`; absent rows count as all ERR).
- * Each group is scored with CodeT's dual agreement, (#codes in the group) x (#valid archived UTs they pass);
- * the tie is the union of the top groups. Without valid UTs every score is 0 and every eligible code is tied.
+ * Eligible archived codes grouped by what they did on the archive's UTs: the same verdict and the same output
+ * (ERR equal to ERR) on every valid archived UT's input. In archive order of their first member.
  */
-export function behaviourTie(
-  a: Archive,
-  args: {
-    eligible?: ReadonlyArray<boolean>;
-    fresh?: { candidates: number[]; outputs: ReadonlyArray<ReadonlyArray<CellResult | null | undefined>> };
-    agree: Agree;
-  },
-): BehaviourTie {
-  const eligible = args.eligible ?? archiveEligible(a);
-  const codes = a.codes.flatMap((_, i) => (eligible[i] ? [i] : []));
-  if (codes.length === 0) return { tied: [], score: undefined, groups: 0 };
+function utGroups(a: Archive, codes: number[], agree: Agree): UtGroup[] {
   const cells = a.cells();
   const cols = a.validUts();
-  const fresh = args.fresh ?? { candidates: [], outputs: [] };
-  const width = Math.max(0, ...fresh.outputs.map((r) => r.length));
-  const freshRow = (i: number) => fresh.outputs[fresh.candidates.indexOf(i)] ?? [];
   const utClasses = cols.map((j) =>
     outputClasses(
       codes.map((i) => cells[i][j]),
-      args.agree,
-    ),
-  );
-  const freshClasses = Array.from({ length: width }, (_, p) =>
-    outputClasses(
-      codes.map((i) => freshRow(i)[p]),
-      args.agree,
+      agree,
     ),
   );
   const groups = new Map<string, number[]>();
   codes.forEach((i, k) => {
     const passes = cols.map((j) => (cells[i][j]?.verdict === 'pass' ? 1 : 0));
-    const key = JSON.stringify([passes, utClasses.map((c) => c[k]), freshClasses.map((c) => c[k])]);
+    const key = JSON.stringify([passes, utClasses.map((c) => c[k])]);
     groups.set(key, [...(groups.get(key) ?? []), i]);
   });
-  const scored = [...groups.values()].map((members) => {
-    const i = members[0];
-    const passed = cols.filter((j) => cells[i][j]?.verdict === 'pass').length;
-    return { members, score: members.length * passed };
+  return [...groups.values()].map((members) => ({
+    members,
+    passed: cols.filter((j) => cells[members[0]][j]?.verdict === 'pass').length,
+  }));
+}
+
+/** A UT group split by its members' outputs on the fresh inputs (output classes among the members). */
+function splitByFresh(
+  members: number[],
+  rowOf: (i: number) => ReadonlyArray<CellResult | null | undefined>,
+  agree: Agree,
+): number[][] {
+  const width = Math.max(0, ...members.map((i) => rowOf(i).length));
+  const classes = Array.from({ length: width }, (_, p) =>
+    outputClasses(
+      members.map((i) => rowOf(i)[p]),
+      agree,
+    ),
+  );
+  const parts = new Map<string, number[]>();
+  members.forEach((i, k) => {
+    const key = classes.map((c) => c[k]).join(',');
+    parts.set(key, [...(parts.get(key) ?? []), i]);
   });
-  const top = Math.max(...scored.map((g) => g.score));
-  const tied = scored
-    .filter((g) => g.score === top)
-    .flatMap((g) => g.members)
+  return [...parts.values()];
+}
+
+/**
+ * The archive rule's BoN tie. Behaviour groups: eligible archived codes that behave identically on everything
+ * the run executed, i.e. the same output (ERR equal to ERR) on every valid archived UT's input and on every
+ * fresh input of stage 3 (`fresh`: runs archived codes on them; a row shorter than the others is ERR where it
+ * is missing). Each group is scored with CodeT's dual agreement, (#codes in the group) x (#valid archived UTs
+ * they pass); the tie is the union of the top groups. Without valid UTs every score is 0 and every eligible code
+ * is tied.
+ *
+ * Fresh inputs can only split a UT group, never merge two, so a UT group's own score bounds the scores of its
+ * parts; only groups whose bound reaches the top score are run on the fresh inputs: first the groups with the
+ * highest bound (and the codes in `also`, whose rows the caller needs), then every group whose bound reaches the
+ * best score so far. The tie is the one running every eligible code would give (output classes on the fresh
+ * inputs are taken among a UT group's members, so that they do not depend on which other codes ran).
+ */
+export async function behaviourTie(
+  a: Archive,
+  args: {
+    eligible?: ReadonlyArray<boolean>;
+    fresh?: FreshRun;
+    /** Codes to run on the fresh inputs whatever their group's bound (archive indexes). */
+    also?: readonly number[];
+    agree: Agree;
+  },
+): Promise<BehaviourTie> {
+  const eligible = args.eligible ?? archiveEligible(a);
+  const codes = a.codes.flatMap((_, i) => (eligible[i] ? [i] : []));
+  const fresh = new Map<number, CellResult[]>();
+  if (codes.length === 0) return { tied: [], score: undefined, groups: 0, fresh };
+  const bound = (g: UtGroup) => g.members.length * g.passed;
+  const groups = utGroups(a, codes, args.agree);
+  const parts = new Map<UtGroup, number[][]>();
+  const run = async (batch: UtGroup[], also: readonly number[] = []) => {
+    const want = [...new Set([...batch.flatMap((g) => g.members), ...also])].filter((i) => !fresh.has(i));
+    if (args.fresh && want.length > 0) {
+      const rows = await args.fresh(want);
+      want.forEach((i, k) => fresh.set(i, rows[k] ?? []));
+    }
+    for (const g of batch)
+      parts.set(g, args.fresh ? splitByFresh(g.members, (i) => fresh.get(i) ?? [], args.agree) : [g.members]);
+  };
+  const best = () => Math.max(...[...parts].flatMap(([g, ps]) => ps.map((p) => p.length * g.passed)));
+  const top = Math.max(...groups.map(bound));
+  await run(
+    groups.filter((g) => bound(g) === top),
+    args.also ?? [],
+  );
+  const reach = best();
+  await run(groups.filter((g) => !parts.has(g) && bound(g) >= reach));
+  const score = best();
+  const tied = [...parts]
+    .flatMap(([g, ps]) => ps.filter((p) => p.length * g.passed === score))
+    .flat()
     .sort((x, y) => x - y);
-  return { tied, score: top, groups: scored.length };
+  const count = groups.reduce((n, g) => n + (parts.get(g)?.length ?? 1), 0);
+  return { tied, score, groups: count, fresh };
 }

@@ -213,7 +213,11 @@ export interface CosplayResult {
     /** The archive index of every final code-pool row / UT-pool column. */
     poolIds: number[];
     utPoolIds: number[];
-    /** Archive rule: the archived codes run on stage 3's inputs, and their results (rows in that order). */
+    /**
+     * Archive rule: the archived codes run on stage 3's inputs (those whose behaviour group could still reach
+     * the top score, and the other rules' pool ties: src/cosplay/select.ts), and their results (rows in that
+     * order).
+     */
     stage3Candidates: number[];
     stage3Outputs: CellResult[][];
   };

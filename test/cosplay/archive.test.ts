@@ -3,6 +3,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { runCosplay } from '../../src/cosplay/index.js';
 import { Archive, archiveOf } from '../../src/cosplay/archive.js';
+import type { CellResult } from '../../src/types.js';
 import { archiveEligible, behaviourTie } from '../../src/cosplay/select.js';
 import type { CosplayParams } from '../../src/cosplay/params.js';
 import { CODE, COUPLED, TASK, executor, isCorrect, world } from './world.js';
@@ -91,9 +92,11 @@ describe('a run keeps everything it executed', () => {
       'passCountRule',
       'passCountRuleNoCluster',
     ]);
-    // stage 3 ran every eligible archived code on its inputs
-    expect(a.stage3Candidates).toEqual([0, 1, 2, 3, 4]);
-    expect(a.stage3Outputs).toHaveLength(5);
+    // stage 3 ran the four correct codes on its inputs (one UT group, bound 4 x its UTs); the cleaned off-by-one
+    // code is alone in its UT group, whose bound (1 x the UTs it passes) cannot reach their score: never run
+    expect(a.stage3Candidates).toEqual([1, 2, 3, 4]);
+    expect(a.stage3Outputs).toHaveLength(4);
+    for (const row of a.stage3Outputs) expect(row).toHaveLength(r.stage3Inputs.length);
   });
 
   test("the completion's cells run while stage 3 waits for its inputs (eligibility needs trusted columns only)", async () => {
@@ -137,7 +140,7 @@ describe('a run keeps everything it executed', () => {
       params: { ...base, bonRule: 'archive' },
     });
     expect(pendingAtInputs).toBe(true);
-    expect(r.archive.stage3Candidates).toEqual([0, 1, 2, 3, 4]);
+    expect(r.archive.stage3Candidates).toEqual([1, 2, 3, 4]);
     expect(isCorrect(r.selected?.code)).toBe(true);
   });
 });
@@ -147,8 +150,19 @@ describe('behaviourTie: the archive rule on archives written in the test', () =>
   const pass = { verdict: 'pass' as const, output: 'ok' };
   const fail = (output: string) => ({ verdict: 'fail' as const, output });
   const err = { verdict: 'error' as const, output: '' };
+  /** Fresh rows written in the test (row i: archived code i), recording which codes were run, in order. */
+  const freshFrom = (rows: CellResult[][]) => {
+    const asked: number[] = [];
+    return {
+      asked,
+      run: (ids: number[]) => {
+        asked.push(...ids);
+        return ids.map((i) => rows[i]);
+      },
+    };
+  };
 
-  test("CodeT's score over every code the run executed, retired ones included", () => {
+  test("CodeT's score over every code the run executed, retired ones included", async () => {
     // codes 0-2 (cleaned early, never in the final pool) pass UTs 0 and 1; codes 3-4 (the final pool) pass UTs
     // 0, 1 and 2. Dual agreement: 3 x 2 = 6 against 2 x 3 = 6 -> both groups tied; a fourth retired code in the
     // first group makes it 4 x 2 = 8 and the final pool alone would have lost it.
@@ -164,13 +178,13 @@ describe('behaviourTie: the archive rule on archives written in the test', () =>
         [1, 1, 0],
       ],
     });
-    const t = behaviourTie(a, { agree });
-    expect(t).toEqual({ tied: [0, 1, 2, 5], score: 8, groups: 2 });
-    const without = behaviourTie(a, { agree, eligible: [true, true, true, true, true, false] });
+    const t = await behaviourTie(a, { agree });
+    expect(t).toMatchObject({ tied: [0, 1, 2, 5], score: 8, groups: 2 });
+    const without = await behaviourTie(a, { agree, eligible: [true, true, true, true, true, false] });
     expect(without.tied).toEqual([0, 1, 2, 3, 4]);
   });
 
-  test('codes that pass the same UTs but behave differently on the fresh inputs form different groups', () => {
+  test('codes that pass the same UTs but behave differently on the fresh inputs form different groups', async () => {
     // four codes pass UTs 0 and 1; on the fresh input two answer 7, two answer 8 and 9; a fifth code passes
     // all three UTs alone. Plain CodeT: 4 x 2 = 8 wins; behaviour groups: 2 x 2 = 4 each, against 1 x 3 = 3.
     const a = new Archive();
@@ -186,31 +200,117 @@ describe('behaviourTie: the archive rule on archives written in the test', () =>
     [0, 1, 2, 3].forEach((i) => [0, 1].forEach((j) => a.record(i, j, pass)));
     [0, 1, 2, 3].forEach((i) => a.record(i, 2, fail('0')));
     [0, 1, 2].forEach((j) => a.record(4, j, pass));
-    const fresh = {
-      candidates: [0, 1, 2, 3, 4],
-      outputs: [[fail('7')], [fail('7')], [fail('8')], [fail('9')], [err]],
-    };
-    expect(behaviourTie(a, { agree }).tied).toEqual([0, 1, 2, 3]);
-    const t = behaviourTie(a, { agree, fresh });
+    const fresh = freshFrom([[fail('7')], [fail('7')], [fail('8')], [fail('9')], [err]]);
+    expect((await behaviourTie(a, { agree })).tied).toEqual([0, 1, 2, 3]);
+    const t = await behaviourTie(a, { agree, fresh: fresh.run });
     expect(t.groups).toBe(4);
     expect(t.tied).toEqual([0, 1]);
     expect(t.score).toBe(4);
+    // the lone code 4 (bound 1 x 3 = 3 < 4) is never run on the fresh inputs
+    expect(fresh.asked).toEqual([0, 1, 2, 3]);
   });
 
-  test('ERR is one output: two codes that crash on the same input agree there', () => {
+  test('ERR is one output: two codes that crash on the same input agree there', async () => {
     const a = archiveOf({ codes: [{}, {}, {}], uts: [{}], M: [[1], [1], [1]] });
-    const fresh = {
-      candidates: [0, 1, 2],
-      outputs: [
-        [err, fail('1')],
-        [err, fail('1')],
-        [fail('2'), fail('1')],
-      ],
-    };
-    expect(behaviourTie(a, { agree, fresh })).toEqual({ tied: [0, 1], score: 2, groups: 2 });
+    const fresh = freshFrom([
+      [err, fail('1')],
+      [err, fail('1')],
+      [fail('2'), fail('1')],
+    ]);
+    expect(await behaviourTie(a, { agree, fresh: fresh.run })).toMatchObject({
+      tied: [0, 1],
+      score: 2,
+      groups: 2,
+    });
   });
 
-  test('a rejected repair and a code failing a trusted UT are not eligible; no UT passed ties everyone', () => {
+  test('only groups that can still reach the top score run on the fresh inputs', async () => {
+    // UT groups: A = codes 0-3 pass UTs 0 and 1 (bound 4 x 2 = 8), B = codes 4-5 pass all three (bound 6),
+    // C = codes 6-8 pass UT 0 only (bound 3). A runs first and splits 2 + 2 on the fresh input (4 each); B can
+    // still reach 4, runs, stays whole and wins with 6; C can at most reach 3 and never runs.
+    const a = archiveOf({
+      codes: Array.from({ length: 9 }, () => ({})),
+      uts: [{}, {}, {}],
+      M: [
+        ...[0, 1, 2, 3].map(() => [1, 1, 0] as Array<0 | 1>),
+        ...[4, 5].map(() => [1, 1, 1] as Array<0 | 1>),
+        ...[6, 7, 8].map(() => [1, 0, 0] as Array<0 | 1>),
+      ],
+    });
+    const rows = [7, 7, 8, 8, 5, 5, 1, 1, 1].map((v) => [fail(String(v))]);
+    const fresh = freshFrom(rows);
+    const t = await behaviourTie(a, { agree, fresh: fresh.run });
+    expect(t).toMatchObject({ tied: [4, 5], score: 6, groups: 4 });
+    expect(fresh.asked).toEqual([0, 1, 2, 3, 4, 5]);
+    expect([...t.fresh.keys()]).toEqual([0, 1, 2, 3, 4, 5]);
+    // codes the caller needs rows for run in the first batch whatever their bound
+    const again = freshFrom(rows);
+    expect((await behaviourTie(a, { agree, fresh: again.run, also: [7] })).tied).toEqual([4, 5]);
+    expect(again.asked).toEqual([0, 1, 2, 3, 7, 4, 5]);
+  });
+
+  test('the bounded run gives the tie of running every eligible code (400 random archives)', async () => {
+    // Reference, written independently: group eligible codes by their exact outputs on every UT input and every
+    // fresh input (ERR one output), score |group| x UTs passed, tie = the top groups.
+    let seed = 7;
+    const rnd = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 16) % n;
+    };
+    const out = (v: number): CellResult => (v === 0 ? err : fail(String(v)));
+    let asked = 0;
+    let eligibleCodes = 0;
+    for (let k = 0; k < 400; k++) {
+      const n = 1 + rnd(12);
+      const m = 1 + rnd(5);
+      const w = rnd(4);
+      const alphabet = 1 + rnd(3);
+      const expected = Array.from({ length: m }, () => 1 + rnd(alphabet));
+      const a = new Archive();
+      for (let i = 0; i < n; i++) a.addCode({ code: `c${i}`, origin: 'plan', round: 0 });
+      for (let j = 0; j < m; j++)
+        a.addUt({
+          test: { call: `t${j}`, expected: String(expected[j]) },
+          input: `t${j}`,
+          valid: true,
+          origin: 'random',
+          round: 0,
+        });
+      const utOut = Array.from({ length: n }, () => Array.from({ length: m }, () => rnd(alphabet + 1)));
+      utOut.forEach((row, i) =>
+        row.forEach((v, j) =>
+          a.record(i, j, v === expected[j] ? { verdict: 'pass', output: String(v) } : out(v)),
+        ),
+      );
+      const rows = Array.from({ length: n }, () => Array.from({ length: w }, () => out(rnd(alphabet + 1))));
+      const eligible = Array.from({ length: n }, () => rnd(5) > 0);
+      const ref = new Map<string, number[]>();
+      eligible.forEach((e, i) => {
+        if (!e) return;
+        const key = JSON.stringify([
+          utOut[i],
+          rows[i].map((c) => (c.verdict === 'error' ? 'ERR' : c.output)),
+        ]);
+        ref.set(key, [...(ref.get(key) ?? []), i]);
+      });
+      const score = (g: number[]) => g.length * utOut[g[0]].filter((v, j) => v === expected[j]).length;
+      const top = Math.max(...[...ref.values()].map(score));
+      const want = [...ref.values()]
+        .filter((g) => score(g) === top)
+        .flat()
+        .sort((x, y) => x - y);
+      const fresh = freshFrom(rows);
+      const got = await behaviourTie(a, { agree, eligible, fresh: fresh.run });
+      expect(got.tied).toEqual(want);
+      expect(got.score).toBe(ref.size > 0 ? top : undefined);
+      asked += fresh.asked.length;
+      eligibleCodes += eligible.filter(Boolean).length;
+    }
+    // and the bound spares a good part of the fresh cells
+    expect(asked).toBeLessThan(0.8 * eligibleCodes);
+  });
+
+  test('a rejected repair and a code failing a trusted UT are not eligible; no UT passed ties everyone', async () => {
     const a = archiveOf({
       codes: [{}, { fate: 'rejected-repair' }, {}],
       uts: [{ origin: 'trusted' }, {}],
@@ -221,8 +321,8 @@ describe('behaviourTie: the archive rule on archives written in the test', () =>
       ],
     });
     expect(archiveEligible(a)).toEqual([true, false, false]);
-    expect(behaviourTie(a, { agree }).tied).toEqual([0]);
+    expect((await behaviourTie(a, { agree })).tied).toEqual([0]);
     const none = archiveOf({ codes: [{}, {}], uts: [{}], M: [[0], [0]] });
-    expect(behaviourTie(none, { agree })).toMatchObject({ tied: [0, 1], score: 0 });
+    expect(await behaviourTie(none, { agree })).toMatchObject({ tied: [0, 1], score: 0 });
   });
 });
