@@ -129,7 +129,11 @@ export async function runSolveCommand(
     testPath: solution.testPath ?? null,
     testFramework: solution.framework.framework,
     files: solution.files,
-    keptTests: report.keptTests.map((k) => ({ ...k.test, pUT: k.pUT })),
+    keptTests: report.keptTests.map((k) => ({
+      ...k.test,
+      pUT: k.pUT,
+      ...(k.archive ? { archivePass: k.archive.pass, archiveRan: k.archive.ran } : {}),
+    })),
     executionMatrix: report.executionMatrix,
     rounds: report.rounds,
     stopReason: report.stopReason,

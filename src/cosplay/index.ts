@@ -53,6 +53,7 @@ export {
 export {
   archiveEligible,
   archiveMatrix,
+  archiveSupport,
   behaviourTie,
   outputClasses,
   type BehaviourTie,

@@ -29,6 +29,26 @@ export function archiveEligible(a: Archive): boolean[] {
 }
 
 /**
+ * A UT's support over the archive: of the archived codes that ran it (every code the run wrote and kept at some
+ * point; repairs rejected on trial do not count), how many passed it. The pool's pUT counts only the codes that
+ * survived cleaning, which the UTs themselves selected; this counts the codes before that selection too.
+ */
+export function archiveSupport(
+  a: Pick<Archive, 'codes'> & { cells: ReadonlyArray<ReadonlyArray<CellResult | null | undefined>> },
+  ut: number,
+): { pass: number; ran: number } {
+  let pass = 0;
+  let ran = 0;
+  a.codes.forEach((c, i) => {
+    const cell = a.cells[i]?.[ut];
+    if (c.fate === 'rejected-repair' || !cell) return;
+    ran++;
+    if (cell.verdict === 'pass') pass++;
+  });
+  return { pass, ran };
+}
+
+/**
  * Output classes of one column of results: -1 for ERR (the run did not finish normally: every ERR is the same
  * class), else the position of the first earlier result whose output agrees with it (greedy, in order), so
  * that equal numbers mean agreeing outputs.

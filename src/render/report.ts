@@ -160,18 +160,25 @@ function keptTable(report: RunReport, context: ReportContext, maxRows = 50): str
   const where = context.testPath
     ? ` in ${codeSpan(context.testPath)}${context.testFramework ? ` (${context.testFramework})` : ''}`
     : '';
+  // the support over every code the run wrote, beside the final pool's, when the run kept more codes than that
+  const wide = report.keptTests.some((k) => k.archive);
   const lines = [
-    `${report.keptTests.length} test${report.keptTests.length === 1 ? '' : 's'}${where}; support = candidates that pass it, pUT/|C|.`,
+    `${report.keptTests.length} test${report.keptTests.length === 1 ? '' : 's'}${where}; support = candidates that pass it, pUT/|C|` +
+      (wide
+        ? `; over all codes = of every code the run wrote and ran on it (those code cleaning replaced too), how many pass it.`
+        : '.'),
     '',
-    '| # | Test | Support |',
-    '|---:|---|---:|',
+    wide ? '| # | Test | Support | Over all codes |' : '| # | Test | Support |',
+    wide ? '|---:|---|---:|---:|' : '|---:|---|---:|',
   ];
   report.keptTests.slice(0, maxRows).forEach((k, i) => {
+    const all = wide ? ` ${k.archive ? `${k.archive.pass}/${k.archive.ran}` : ''} |` : '';
     lines.push(
-      `| ${i + 1}${k.column !== undefined ? ` (T${k.column})` : ''} | ${describeTest(k.test, true)} | ${k.pUT}/${codes} |`,
+      `| ${i + 1}${k.column !== undefined ? ` (T${k.column})` : ''} | ${describeTest(k.test, true)} | ${k.pUT}/${codes} |${all}`,
     );
   });
-  if (report.keptTests.length > maxRows) lines.push(`| … | ${report.keptTests.length - maxRows} more | |`);
+  if (report.keptTests.length > maxRows)
+    lines.push(`| … | ${report.keptTests.length - maxRows} more | |${wide ? ' |' : ''}`);
   return lines;
 }
 

@@ -7,6 +7,11 @@ export interface KeptTest {
   pUT: number;
   /** Its column in `executionMatrix`, when it is one. */
   column?: number;
+  /**
+   * Its support over every code the run wrote (the archive: codes that code cleaning or a repair replaced
+   * included): `pass` of the `ran` codes that ran it passed it. Absent when the run kept no other code.
+   */
+  archive?: { pass: number; ran: number };
 }
 
 export interface RunReport {

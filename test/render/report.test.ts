@@ -99,6 +99,26 @@ describe('pull request body', () => {
     for (const r of kept) expect(cells(r)).toBe(3);
   });
 
+  it("shows the support over every code the run wrote beside the pool's when the run has it", () => {
+    const wide = renderPullRequestBody(
+      {
+        ...report,
+        keptTests: [
+          { ...report.keptTests[0], archive: { pass: 7, ran: 11 } },
+          { ...report.keptTests[1], archive: { pass: 2, ran: 9 } },
+        ],
+      },
+      { issueNumber: 12 },
+    );
+    expect(wide).toContain('| # | Test | Support | Over all codes |');
+    expect(wide).toContain("| 1 (T0) | `count_vowels('a\\|b')` → `1` | 3/3 | 7/11 |");
+    expect(wide).toContain('| 2 (T2) | ``count_vowels("x`y")`` → `0` | 2/3 | 2/9 |');
+    const rows = wide.split('\n').filter((l) => /^\| \d \(T\d\)/.test(l));
+    expect(rows).toHaveLength(2);
+    for (const r of rows) expect(cells(r)).toBe(4);
+    expect(body).not.toContain('Over all codes');
+  });
+
   it('says when nothing was selected, and titles the pull request', () => {
     const none = renderPullRequestBody(
       { ...report, selected: null, verdict: 'no-pick', keptTests: [] },

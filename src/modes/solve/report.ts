@@ -1,6 +1,6 @@
 // The solve run's result as a RunReport for rendering (valid columns only, the kept tests), and failure
 // descriptions with what to change.
-import type { CosplayResult } from '../../cosplay/index.js';
+import { archiveSupport, type CosplayResult } from '../../cosplay/index.js';
 import { SandboxUnavailableError } from '../../exec/index.js';
 import type { GatewayLlm } from '../../llm/index.js';
 import {
@@ -38,6 +38,9 @@ export function keptTestsOf(result: CosplayResult, columns: Map<number, number>)
   const seen = new Set<string>();
   const n = result.codePool.length;
   const sel = result.selected?.index;
+  // support over the archive, when it holds codes the pool no longer has
+  const a = result.archive;
+  const wider = a && a.codes.length > n;
   result.utPool.forEach((ut, j) => {
     if (!ut.valid || ut.test.expected === undefined) return;
     const pUT = ut.pUT ?? 0;
@@ -48,6 +51,8 @@ export function keptTestsOf(result: CosplayResult, columns: Map<number, number>)
     const k: KeptTest = { test: ut.test, pUT };
     const column = columns.get(j);
     if (column !== undefined) k.column = column;
+    const id = a?.utPoolIds[j];
+    if (wider && id !== undefined) k.archive = archiveSupport(a, id);
     if (sel !== undefined && result.executionMatrix[sel]?.[j] === 1) kept.push(k);
     else disagreements.push(k);
   });

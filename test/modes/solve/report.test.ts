@@ -135,6 +135,55 @@ describe('reportFromResult', () => {
     expect(r.notes.join('\n')).not.toContain('Degraded: budget spent');
   });
 
+  it("support over every code the run wrote, beside the pool's, when cleaning replaced codes", () => {
+    // the archive: the 4 pool codes (archive 2-5) and 2 codes cleaning replaced (archive 0-1), plus a repair
+    // rejected on trial (archive 6, never counted); the pool's UTs 0 and 4 are archive UTs 1 and 0. Code 0 ran
+    // UT 1 (f(1)) and failed it, code 1 never met it; both ran and failed the trusted f(4).
+    const pass = { verdict: 'pass' as const, output: '' };
+    const fail = { verdict: 'fail' as const, output: '' };
+    const archived = (fate: 'cleaned' | 'final' | 'rejected-repair') => ({
+      code: 'c',
+      origin: 'plan' as const,
+      round: 0,
+      fate,
+    });
+    const cells = [
+      [fail, fail],
+      [fail, null],
+      [pass, pass],
+      [fail, pass],
+      [fail, pass],
+      [fail, fail],
+      [pass, pass],
+    ];
+    const r = reportFromResult(
+      result(M, pool, {
+        archive: {
+          codes: [
+            archived('cleaned'),
+            archived('cleaned'),
+            ...[0, 1, 2, 3].map(() => archived('final')),
+            archived('rejected-repair'),
+          ],
+          uts: [],
+          cells,
+          poolIds: [2, 3, 4, 5],
+          utPoolIds: [1, 9, 9, 9, 0, 9],
+          stage3Candidates: [],
+          stage3Outputs: [],
+        },
+      }),
+    );
+    expect(r.report.keptTests).toEqual([
+      { test: { call: 'f(1)', expected: '1' }, pUT: 3, column: 0, archive: { pass: 3, ran: 5 } },
+      { test: { call: 'f(4)', expected: '4' }, pUT: 1, column: 3, archive: { pass: 1, ran: 6 } },
+    ]);
+    // without codes beyond the pool there is nothing wider to say
+    expect(reportFromResult(result(M, pool)).report.keptTests.every((k) => k.archive === undefined)).toBe(
+      true,
+    );
+  });
+
   it('no pick: verdict no-pick and nothing kept', () => {
     const r = reportFromResult(result(M, pool, { selected: null, stopReason: 'no-codes' }));
     expect(r.report.verdict).toBe('no-pick');
