@@ -36,12 +36,13 @@ export function archiveEligible(a: Archive): boolean[] {
 export function archiveSupport(
   a: Pick<Archive, 'codes'> & { cells: ReadonlyArray<ReadonlyArray<CellResult | null | undefined>> },
   ut: number,
+  only: (c: Archive['codes'][number]) => boolean = () => true,
 ): { pass: number; ran: number } {
   let pass = 0;
   let ran = 0;
   a.codes.forEach((c, i) => {
     const cell = a.cells[i]?.[ut];
-    if (c.fate === 'rejected-repair' || !cell) return;
+    if (c.fate === 'rejected-repair' || !cell || !only(c)) return;
     ran++;
     if (cell.verdict === 'pass') pass++;
   });

@@ -10,7 +10,7 @@
 // As in stage 3, a run that ends in an error (ERR) is a wildcard on fresh inputs: it is reported, never
 // blocking. Disagreements with weaker support are reported as warnings.
 import type { CellResult, Language, Task } from '../../types.js';
-import type { CosplayResult } from '../../cosplay/index.js';
+import { archiveSupport, type CosplayResult } from '../../cosplay/index.js';
 import { renderValue } from '../../exec/index.js';
 import { isEnvironmentError } from '../../repo/source.js';
 
@@ -29,6 +29,11 @@ export interface Counterexample {
   support: number;
   of: number;
   blocking: boolean;
+  /**
+   * A unit test's support over every independent code the run wrote and ran on it (codes that code cleaning
+   * replaced included), when the run kept more than the final pool: reported, not part of the blocking rule.
+   */
+  archive?: { pass: number; ran: number };
 }
 
 export interface FreshEvidence {
@@ -41,7 +46,8 @@ export interface FreshEvidence {
 
 export interface GateJudgementInput {
   task: Pick<Task, 'language'>;
-  result: Pick<CosplayResult, 'codePool' | 'utPool' | 'executionMatrix' | 'cells' | 'clusters' | 'selected'>;
+  result: Pick<CosplayResult, 'codePool' | 'utPool' | 'executionMatrix' | 'cells' | 'clusters' | 'selected'> &
+    Partial<Pick<CosplayResult, 'archive'>>;
   /** The PR's implementation on every UT of `utPool`, by column (null where not run: invalid UT). */
   seedOnUts: Array<CellResult | null>;
   fresh?: FreshEvidence;
@@ -69,9 +75,14 @@ export interface GateJudgement {
   freshErrors: number;
 }
 
-/** Indexes of the independent candidates: generated from the spec, not the seed nor derived from it. */
+/** Whether a code is an independent candidate: generated from the spec, not the seed nor derived from it. */
+export function independentCode(c: { origin: string; seed?: number }): boolean {
+  return c.origin !== 'seed' && c.seed === undefined;
+}
+
+/** Indexes of the independent candidates in the code pool. */
 export function independentRows(codePool: CosplayResult['codePool']): number[] {
-  return codePool.flatMap((c, i) => (c.origin !== 'seed' && c.seed === undefined ? [i] : []));
+  return codePool.flatMap((c, i) => (independentCode(c) ? [i] : []));
 }
 
 /** The smallest count that reaches `fraction` of `n` (at least 1). */
@@ -154,7 +165,8 @@ export function judgeGate(input: GateJudgementInput): GateJudgement {
     };
   }
 
-  // Unit tests.
+  // Unit tests (with their support over the archive too, when it holds independent codes the pool lost).
+  const wider = !!result.archive && result.archive.codes.filter((c) => independentCode(c)).length > G.length;
   result.utPool.forEach((ut, j) => {
     if (!ut.valid) return;
     const cell = seedOnUts[j] ?? null;
@@ -168,6 +180,7 @@ export function judgeGate(input: GateJudgementInput): GateJudgement {
     }
     if (passers.length === 0) return; // nobody agrees with this UT: no consensus against the PR
     const expected = 'expected' in ut.test && ut.test.expected !== undefined ? ut.test.expected : '?';
+    const id = wider ? result.archive!.utPoolIds[j] : undefined;
     counterexamples.push({
       kind: 'ut',
       input: ut.input,
@@ -176,6 +189,7 @@ export function judgeGate(input: GateJudgementInput): GateJudgement {
       support: passers.length,
       of: G.length,
       blocking: passers.length >= need,
+      ...(id !== undefined ? { archive: archiveSupport(result.archive!, id, independentCode) } : {}),
     });
   });
 

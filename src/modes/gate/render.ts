@@ -64,7 +64,7 @@ function counterexampleTable(cs: Counterexample[], max: number): string {
     .slice(0, max)
     .map(
       (c) =>
-        `| ${codeSpan(c.input, 70, true)} | ${codeSpan(c.prOutput, 50, true)} | ${codeSpan(c.consensus, 50, true)} | ${c.support}/${c.of} ${c.kind === 'ut' ? 'pass this test' : 'in the winning cluster'}${c.blocking ? '' : ' (below the threshold)'} |`,
+        `| ${codeSpan(c.input, 70, true)} | ${codeSpan(c.prOutput, 50, true)} | ${codeSpan(c.consensus, 50, true)} | ${c.support}/${c.of} ${c.kind === 'ut' ? 'pass this test' : 'in the winning cluster'}${c.blocking ? '' : ' (below the threshold)'}${c.archive ? `; ${c.archive.pass}/${c.archive.ran} of every candidate the run wrote` : ''} |`,
     );
   const more = cs.length > max ? `\n\n… and ${cs.length - max} more.` : '';
   return (

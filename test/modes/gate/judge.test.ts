@@ -2,6 +2,7 @@
 // threshold, weak disagreements, the fresh-input cluster check (ERR is a wildcard), and the inconclusive cases.
 import { describe, expect, it } from '@jest/globals';
 import { judgeGate, needed, type GateJudgementInput } from '../../../src/modes/gate/judge.js';
+import { renderGateComment } from '../../../src/modes/gate/render.js';
 import type { CellResult } from '../../../src/types.js';
 import type { PoolCode, PoolUt } from '../../../src/cosplay/index.js';
 
@@ -88,6 +89,92 @@ describe('judgeGate', () => {
     expect(j.independent).toBe(3);
     expect(j.status).toBe('weak');
     expect(j.counterexamples[0]).toMatchObject({ support: 2, of: 3 });
+  });
+
+  it("reports a UT's support over every independent code the run wrote, without changing what blocks", () => {
+    const M = [
+      [1, 1],
+      [1, 1],
+      [1, 0],
+      [1, 1],
+      [0, 1],
+    ];
+    const pass = int(0);
+    const no = fail(9);
+    const base = input(M, [fail(7), int(1)]);
+    // the archive: two independent codes cleaning replaced (both failed UT 0), the pool's four, the seed and
+    // a repair of the seed (never counted); pool UT 0 is archive UT 1
+    const archived = (origin: PoolCode['origin'], fate = 'final', seed?: number) => ({
+      code: '',
+      origin,
+      round: 0,
+      fate: fate as 'final',
+      ...(seed !== undefined ? { seed } : {}),
+    });
+    base.result.archive = {
+      codes: [
+        archived('plain', 'cleaned'),
+        archived('plain', 'cleaned'),
+        archived('plan'),
+        archived('plan'),
+        archived('plain'),
+        archived('cleaned'),
+        archived('seed', 'final', 0),
+        archived('fixed', 'final', 0),
+      ],
+      uts: [],
+      cells: [
+        [null, no],
+        [null, no],
+        [pass, pass],
+        [pass, pass],
+        [no, pass],
+        [pass, pass],
+        [pass, no],
+        [pass, pass],
+      ],
+      poolIds: [2, 3, 4, 5, 6],
+      utPoolIds: [1, 0],
+      stage3Candidates: [],
+      stage3Outputs: [],
+    };
+    const j = judgeGate(base);
+    expect(j.status).toBe('disagrees');
+    expect(j.counterexamples).toEqual([
+      {
+        kind: 'ut',
+        input: 'f(0)',
+        prOutput: '7',
+        consensus: '0',
+        support: 4,
+        of: 4,
+        blocking: true,
+        archive: { pass: 4, ran: 6 },
+      },
+    ]);
+    const comment = renderGateComment({
+      pullNumber: 1,
+      headSha: 'abc',
+      isFork: false,
+      minSupport: 0.75,
+      functions: [
+        {
+          path: 'm.py',
+          name: 'f',
+          startLine: 1,
+          endLine: 2,
+          change: 'modified',
+          specSource: 'doc',
+          judgement: j,
+        },
+      ],
+      skipped: [],
+      notes: [],
+      tokens: 0,
+      requests: 0,
+      wallMs: 0,
+    });
+    expect(comment).toContain('| 4/4 pass this test; 4/6 of every candidate the run wrote |');
   });
 
   it('ignores invalid UTs and UTs nobody passes', () => {
