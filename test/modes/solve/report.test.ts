@@ -11,6 +11,9 @@ import {
   reportFromResult,
 } from '../../../src/modes/solve/report.js';
 import { BudgetExceededError } from '../../../src/types.js';
+import { runCosplay } from '../../../src/cosplay/index.js';
+import { renderPullRequestBody } from '../../../src/render/index.js';
+import { COUPLED, TASK, executor, world } from '../../cosplay/world.js';
 
 const task = {
   id: 't',
@@ -205,5 +208,43 @@ describe('explainFailure', () => {
     expect(failureMessage(explainFailure(new BudgetExceededError('tokens')))).toMatch(
       /^The budget ran out: .*Raise `max-tokens`/,
     );
+  });
+});
+
+describe('the kept tests of a real run (the pipeline on the scripted world of test/cosplay/world.ts)', () => {
+  // the off-by-one code passes two wrong UTs; the coupling break regenerates one and it is cleaned
+  it("the pull request's kept tests carry their support over the archive, cleaned code included", async () => {
+    // the paper's rule (the action's default for a live model): the archive is not completed, so each kept
+    // test counts the codes that actually ran it: the pool's four and, where it met the test, the cleaned
+    // off-by-one code
+    const r = await runCosplay({
+      task: TASK,
+      llm: world(COUPLED),
+      executor: executor(),
+      params: {
+        nCodes: 4,
+        nTests: 4,
+        maxRounds: 5,
+        nRandomInputs: 4,
+        scSamples: 4,
+        scMinAgree: 3,
+        scMaxAttempts: 2,
+        bonRule: 'pass-count',
+      },
+    });
+    const { report } = reportFromResult(r);
+    expect(report.keptTests.length).toBeGreaterThan(0);
+    for (const k of report.keptTests) {
+      const j = r.utPool.findIndex((u) => u.test === k.test);
+      const metOffByOne = r.archive.cells[0][r.archive.utPoolIds[j]] !== null;
+      expect(k.archive).toEqual({
+        pass: k.pUT + (r.archive.cells[0][r.archive.utPoolIds[j]]?.verdict === 'pass' ? 1 : 0),
+        ran: r.codePool.length + (metOffByOne ? 1 : 0),
+      });
+    }
+    // the off-by-one code met the stage-1 UTs: some kept test counts it
+    expect(report.keptTests.some((k) => k.archive!.ran === r.codePool.length + 1)).toBe(true);
+    const body = renderPullRequestBody(report, { issueNumber: 1 });
+    expect(body).toContain('| # | Test | Support | Over all codes |');
   });
 });
