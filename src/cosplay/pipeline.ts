@@ -93,10 +93,10 @@ export async function runCosplay(input: RunCosplayInput): Promise<CosplayResult>
   let cp = latest(s1.cp, s2.cp);
   // The other BoN rules on the pool the self-play left (before any archived code comes back), clustered on the
   // same stage-3 outputs: reported beside the archive rule, at no cost in tokens.
-  const m0 = pools.matrix();
-  const inPool = eligibleOf(m0, pools.uts);
-  const paperTie = useArchive ? bonTies(m0, inPool) : [];
-  const dualTie = useArchive ? codetScores(m0, inPool).tied : [];
+  const m0 = useArchive ? pools.matrix() : null;
+  const inPool = m0 ? eligibleOf(m0, pools.uts) : [];
+  const paperTie = m0 ? bonTies(m0, inPool) : [];
+  const dualTie = m0 ? codetScores(m0, inPool).tied : [];
   const wantArchiveStage3 = () => useArchive && params.cluster && !ctx.halted && archiveCandidates.length > 1;
   let ranArchiveStage3 = false;
   if (useArchive && pools.codes.length > 0) {
