@@ -166,7 +166,9 @@ export function judgeGate(input: GateJudgementInput): GateJudgement {
   }
 
   // Unit tests (with their support over the archive too, when it holds independent codes the pool lost).
-  const wider = !!result.archive && result.archive.codes.filter((c) => independentCode(c)).length > G.length;
+  const wider =
+    !!result.archive &&
+    result.archive.codes.filter((c) => independentCode(c) && c.fate !== 'rejected-repair').length > G.length;
   result.utPool.forEach((ut, j) => {
     if (!ut.valid) return;
     const cell = seedOnUts[j] ?? null;

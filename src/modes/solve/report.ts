@@ -40,7 +40,7 @@ export function keptTestsOf(result: CosplayResult, columns: Map<number, number>)
   const sel = result.selected?.index;
   // support over the archive, when it holds codes the pool no longer has
   const a = result.archive;
-  const wider = a && a.codes.length > n;
+  const wider = a && a.codes.filter((c) => c.fate !== 'rejected-repair').length > n;
   result.utPool.forEach((ut, j) => {
     if (!ut.valid || ut.test.expected === undefined) return;
     const pUT = ut.pUT ?? 0;

@@ -152,6 +152,14 @@ describe('judgeGate', () => {
         archive: { pass: 4, ran: 6 },
       },
     ]);
+    // an archive holding nothing but the pool's codes and a rejected repair has nothing wider to say
+    const narrow = input(M, [fail(7), int(1)]);
+    narrow.result.archive = {
+      ...base.result.archive,
+      codes: [...base.result.archive.codes.slice(2, 6), archived('plain', 'rejected-repair')],
+      cells: base.result.archive.cells.slice(2, 7),
+    };
+    expect(judgeGate(narrow).counterexamples[0]!.archive).toBeUndefined();
     const comment = renderGateComment({
       pullNumber: 1,
       headSha: 'abc',

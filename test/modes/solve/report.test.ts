@@ -181,10 +181,24 @@ describe('reportFromResult', () => {
       { test: { call: 'f(1)', expected: '1' }, pUT: 3, column: 0, archive: { pass: 3, ran: 5 } },
       { test: { call: 'f(4)', expected: '4' }, pUT: 1, column: 3, archive: { pass: 1, ran: 6 } },
     ]);
-    // without codes beyond the pool there is nothing wider to say
+    // without codes beyond the pool there is nothing wider to say (a repair rejected on trial is not one)
     expect(reportFromResult(result(M, pool)).report.keptTests.every((k) => k.archive === undefined)).toBe(
       true,
     );
+    const poolOnly = reportFromResult(
+      result(M, pool, {
+        archive: {
+          codes: [...[0, 1, 2, 3].map(() => archived('final')), archived('rejected-repair')],
+          uts: [],
+          cells: cells.slice(2),
+          poolIds: [0, 1, 2, 3],
+          utPoolIds: [1, 9, 9, 9, 0, 9],
+          stage3Candidates: [],
+          stage3Outputs: [],
+        },
+      }),
+    );
+    expect(poolOnly.report.keptTests.every((k) => k.archive === undefined)).toBe(true);
   });
 
   it('no pick: verdict no-pick and nothing kept', () => {
