@@ -6,17 +6,9 @@ import { Archive, archiveOf } from '../../src/cosplay/archive.js';
 import type { CellResult } from '../../src/types.js';
 import { archiveEligible, behaviourTie } from '../../src/cosplay/select.js';
 import type { CosplayParams } from '../../src/cosplay/params.js';
-import { CODE, COUPLED, TASK, executor, isCorrect, world } from './world.js';
+import { CODE, COUPLED, TASK, executor, isCorrect, world, WORLD_PARAMS } from './world.js';
 
-const base: Partial<CosplayParams> = {
-  nCodes: 4,
-  nTests: 4,
-  maxRounds: 5,
-  nRandomInputs: 4,
-  scSamples: 4,
-  scMinAgree: 3,
-  scMaxAttempts: 2,
-};
+const base = WORLD_PARAMS;
 
 describe('Archive bookkeeping', () => {
   test('cells are kept only for valid UTs; missing() lists the cells a code never met', () => {

@@ -3,17 +3,9 @@ import { describe, expect, test } from '@jest/globals';
 import { runCosplay } from '../../src/cosplay/index.js';
 import type { CosplayParams } from '../../src/cosplay/params.js';
 import { jsonReply } from '../support/fake-llm.js';
-import { CODE, COUPLED, TASK, calls, executor, isCorrect, world } from './world.js';
+import { CODE, COUPLED, TASK, calls, executor, isCorrect, world, WORLD_PARAMS } from './world.js';
 
-const base: Partial<CosplayParams> = {
-  nCodes: 4,
-  nTests: 4,
-  maxRounds: 5,
-  nRandomInputs: 4,
-  scSamples: 4,
-  scMinAgree: 3,
-  scMaxAttempts: 2,
-};
+const base = WORLD_PARAMS;
 
 describe('correct code beside wrong code supported by a spuriously coupled UT', () => {
   // Stage 1: the "model" consistently predicts sum_to(3) = 3 and sum_to(4) = 6 (the off-by-one bug), so the

@@ -1,5 +1,6 @@
 // A small world for end-to-end tests of the method: the task `sum_to(n)` (1 + ... + n), candidate programs
 // standing in as JS functions, and a fake LLM whose answers are scripted per purpose.
+import type { CosplayParams } from '../../src/cosplay/params.js';
 import type { LlmRequest, Task } from '../../src/types.js';
 import { FakeExecutor, TIMEOUT, parseCall } from '../support/fake-executor.js';
 import {
@@ -113,6 +114,17 @@ export const COUPLED: WorldOptions = {
   regenInputs: calls(5, 6, 7, 8, 9, 10),
   cleanCodes: [CODE.correctD],
   stage3Inputs: calls(11, 12, 13),
+};
+
+/** The sizes the world's scenarios run at: four codes and tests, up to five rounds, 3-of-4 self-consistency. */
+export const WORLD_PARAMS: Partial<CosplayParams> = {
+  nCodes: 4,
+  nTests: 4,
+  maxRounds: 5,
+  nRandomInputs: 4,
+  scSamples: 4,
+  scMinAgree: 3,
+  scMaxAttempts: 2,
 };
 
 /** A fake LLM for the sum_to world. Hints, plans and attack are declined unless handlers are given. */

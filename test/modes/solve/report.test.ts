@@ -13,7 +13,7 @@ import {
 import { BudgetExceededError } from '../../../src/types.js';
 import { runCosplay } from '../../../src/cosplay/index.js';
 import { renderPullRequestBody } from '../../../src/render/index.js';
-import { COUPLED, TASK, executor, world } from '../../cosplay/world.js';
+import { COUPLED, TASK, WORLD_PARAMS, executor, world } from '../../cosplay/world.js';
 
 const task = {
   id: 't',
@@ -235,16 +235,7 @@ describe('the kept tests of a real run (the pipeline on the scripted world of te
       task: TASK,
       llm: world(COUPLED),
       executor: executor(),
-      params: {
-        nCodes: 4,
-        nTests: 4,
-        maxRounds: 5,
-        nRandomInputs: 4,
-        scSamples: 4,
-        scMinAgree: 3,
-        scMaxAttempts: 2,
-        bonRule: 'pass-count',
-      },
+      params: { ...WORLD_PARAMS, bonRule: 'pass-count' },
     });
     const { report } = reportFromResult(r);
     expect(report.keptTests.length).toBeGreaterThan(0);
