@@ -215,6 +215,7 @@ export async function runCosplay(input: RunCosplayInput): Promise<CosplayResult>
     alternatives.dualFinalRule = alt(dualTie).map((i) => pools.codes[i].code);
   }
 
+  const freshIds = [...archiveFresh.keys()].sort((x, y) => x - y);
   const put = pUT(m);
   const codePool: PoolCode[] = pools.codes.map((c, i) => ({ ...c, pCode: pc[i] }));
   const utPool: PoolUt[] = pools.uts.map((u, j) => ({ ...u, pUT: put[j] }));
@@ -263,8 +264,8 @@ export async function runCosplay(input: RunCosplayInput): Promise<CosplayResult>
       cells: archive.cells(),
       poolIds: pools.codes.map((_, i) => pools.codeId(i)),
       utPoolIds: pools.uts.map((_, j) => pools.utId(j)),
-      stage3Candidates: [...archiveFresh.keys()].sort((x, y) => x - y),
-      stage3Outputs: [...archiveFresh.keys()].sort((x, y) => x - y).map((a) => archiveFresh.get(a)!),
+      stage3Candidates: freshIds,
+      stage3Outputs: freshIds.map((a) => archiveFresh.get(a)!),
     },
     alternatives,
     decisions: ctx.decisions,

@@ -41,15 +41,18 @@ function input(
   };
 }
 
+/** Four independent codes pass UT 0 (the seed, row 4, fails it): a disagreement that blocks at 75 %. */
+const BLOCKING = [
+  [1, 1],
+  [1, 1],
+  [1, 0],
+  [1, 1],
+  [0, 1],
+];
+
 describe('judgeGate', () => {
   it('blocks on a UT that at least minSupport of the independent candidates pass, and lists the counterexample', () => {
-    const M = [
-      [1, 1],
-      [1, 1],
-      [1, 0],
-      [1, 1],
-      [0, 1],
-    ];
+    const M = BLOCKING;
     const j = judgeGate(input(M, [fail(7), int(1)]));
     expect(j.status).toBe('disagrees');
     expect(j.counterexamples).toEqual([
@@ -92,13 +95,7 @@ describe('judgeGate', () => {
   });
 
   it("reports a UT's support over every independent code the run wrote, without changing what blocks", () => {
-    const M = [
-      [1, 1],
-      [1, 1],
-      [1, 0],
-      [1, 1],
-      [0, 1],
-    ];
+    const M = BLOCKING;
     const pass = int(0);
     const no = fail(9);
     const base = input(M, [fail(7), int(1)]);
